@@ -1,0 +1,35 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * The conformance suites as Playwright projects (one per suite). `anychat-conform run` drives this config:
+ * it sets ANYCHAT_* env, picks projects with --project, and adds the conformance reporter. API suites need no browser;
+ * only `browser` launches Debian's chromium.
+ */
+const workers = Number(process.env.ANYCHAT_WORKERS || 2);
+const reporters = (process.env.ANYCHAT_PW_REPORTERS ?? '').split(',').filter(Boolean);
+
+export default defineConfig({
+  testDir: './suites',
+  outputDir: process.env.ANYCHAT_PW_OUTPUT || './test-results',
+  timeout: Number(process.env.ANYCHAT_CHECK_TIMEOUT_MS || 60_000),
+  fullyParallel: true,
+  workers: Number.isFinite(workers) && workers > 0 ? workers : 2,
+  retries: 0,
+  forbidOnly: true,
+  reporter: reporters.length > 0
+    ? reporters.map((r) => (r.includes('=') ? [r.split('=')[0]!, { outputFile: r.split('=')[1] }] : [r])) as any
+    : [['list']],
+  projects: [
+    { name: 'rest', testDir: './suites/rest' },
+    { name: 'security', testDir: './suites/security' },
+    { name: 'ws', testDir: './suites/ws' },
+    { name: 'grpc', testDir: './suites/grpc' },
+    { name: 'xproto', testDir: './suites/xproto' },
+    { name: 'ordering', testDir: './suites/ordering' },
+    {
+      name: 'browser',
+      testDir: './suites/browser',
+      use: { browserName: 'chromium', headless: true, launchOptions: { executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium' } },
+    },
+  ],
+});

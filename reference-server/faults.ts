@@ -1,0 +1,84 @@
+/**
+ * The fault catalogue: realistic, switchable nonconformance that the harness must catch (issue 8).
+ * Adapters and domain code consult `ctx.faults.on(id)` at one named point each; no fault changes behaviour when off.
+ * `catches` lists the check ids expected among the failures when the fault is on; `suites` the suites that can see it.
+ */
+export interface FaultDef {
+  id: string;
+  protocol: 'rest' | 'auth' | 'ws' | 'ordering' | 'grpc' | 'durability';
+  description: string;
+  catches: string[];
+  suites: string[];
+}
+
+export const FAULTS: FaultDef[] = [
+  // REST envelope, status and schema
+  { id: 'rest.wrong-status', protocol: 'rest', description: 'POST /groups answers HTTP 201 instead of the declared 200', catches: ['REST.HG2'], suites: ['rest'] },
+  { id: 'rest.code-zero-on-error', protocol: 'rest', description: 'error envelopes carry code 0', catches: ['REST.HG1'], suites: ['rest'] },
+  { id: 'rest.envelope-no-message', protocol: 'rest', description: 'the envelope `message` field is dropped from every response', catches: ['REST.HG1'], suites: ['rest'] },
+  { id: 'rest.typed-wrong-type', protocol: 'rest', description: 'GroupResponse.memberCount is sent as a string', catches: ['REST.HG3'], suites: ['rest'] },
+  { id: 'rest.required-dropped', protocol: 'rest', description: 'AuthResponse.refreshToken is dropped on login', catches: ['REST.A3'], suites: ['rest'] },
+  { id: 'rest.snake-case', protocol: 'rest', description: 'GET /sessions and GET /friends emit snake_case keys', catches: ['REST.HG4'], suites: ['rest'] },
+  { id: 'rest.timestamp-format', protocol: 'rest', description: 'UserProfile.createdAt is "YYYY/MM/DD hh:mm:ss", not RFC 3339', catches: ['REST.HG16'], suites: ['rest'] },
+  { id: 'rest.5xx-on-invalid', protocol: 'rest', description: 'POST /groups with a non-array memberIds crashes with HTTP 500', catches: ['REST.NEG1'], suites: ['rest'] },
+  { id: 'rest.invalid-accepted', protocol: 'rest', description: 'POST /groups without `name` is accepted', catches: ['REST.HG8'], suites: ['rest'] },
+  { id: 'rest.pagination-ignored', protocol: 'rest', description: 'GET /users/search ignores pageSize and its default', catches: ['REST.HG14'], suites: ['rest'] },
+  { id: 'rest.stale-read', protocol: 'rest', description: 'GET /users/me serves a profile cached before the last PUT', catches: ['REST.U1'], suites: ['rest'] },
+  { id: 'rest.404-as-200', protocol: 'rest', description: 'unknown group ids answer 200 with empty data', catches: ['REST.HG13'], suites: ['rest'] },
+  // Authentication and authorization
+  { id: 'auth.header-ignored-friends', protocol: 'auth', description: 'the friends area ignores the Authorization header', catches: ['SEC.1'], suites: ['security'] },
+  { id: 'auth.expired-accepted', protocol: 'auth', description: 'expired access tokens are accepted', catches: ['SEC.4'], suites: ['security'] },
+  { id: 'auth.alg-none', protocol: 'auth', description: 'tokens with alg "none" and no signature are accepted', catches: ['SEC.5'], suites: ['security'] },
+  { id: 'auth.refresh-as-access', protocol: 'auth', description: 'a refresh token is accepted as an access token', catches: ['SEC.6'], suites: ['security'] },
+  { id: 'auth.logout-not-revoking', protocol: 'auth', description: 'logout revokes nothing', catches: ['REST.A8'], suites: ['rest'] },
+  { id: 'authz.files-cross-user', protocol: 'auth', description: 'any user can read any file\'s metadata', catches: ['SEC.AUTHZ.files'], suites: ['security'] },
+  { id: 'authz.sessions-cross-user', protocol: 'auth', description: 'any user can read another user\'s session by id', catches: ['SEC.AUTHZ.sessions'], suites: ['security'] },
+  { id: 'authz.member-owner-actions', protocol: 'auth', description: 'a plain member may update and dissolve the group', catches: ['REST.G7'], suites: ['rest'] },
+  { id: 'authz.admin-open', protocol: 'auth', description: 'admin routes accept user access tokens', catches: ['SEC.AUTHZ.admin'], suites: ['security'] },
+  // WebSocket
+  { id: 'ws.no-pong', protocol: 'ws', description: 'ping is never answered', catches: ['WS.3'], suites: ['ws'] },
+  { id: 'ws.ack-missing-sequence', protocol: 'ws', description: 'message.sent lacks `sequence`', catches: ['WS.5'], suites: ['ws'] },
+  { id: 'ws.ack-ms-timestamp', protocol: 'ws', description: 'message.sent.timestamp is in milliseconds', catches: ['WS.7'], suites: ['ws'] },
+  { id: 'ws.localid-not-echoed', protocol: 'ws', description: 'message.sent does not echo `localId`', catches: ['WS.5'], suites: ['ws'] },
+  { id: 'ws.notification-shape', protocol: 'ws', description: 'notifications use the backend shape {type, payload:{type, payload}} instead of {notificationType, timestamp, data}', catches: ['WS.8'], suites: ['ws'] },
+  { id: 'ws.notify-wrong-user', protocol: 'ws', description: 'friend.request is delivered to the sender instead of the target', catches: ['WS.10'], suites: ['ws'] },
+  { id: 'ws.notify-missing', protocol: 'ws', description: 'group.invited is never sent', catches: ['WS.11'], suites: ['ws'] },
+  { id: 'ws.bad-token-accepted', protocol: 'ws', description: 'the upgrade accepts any token', catches: ['WS.2'], suites: ['ws'] },
+  { id: 'ws.close-on-unknown-type', protocol: 'ws', description: 'an unknown frame type closes the connection', catches: ['WS.14'], suites: ['ws'] },
+  // Ordering and delivery
+  { id: 'ord.reordered-fanout', protocol: 'ordering', description: 'fan-out delivers every other message out of order', catches: ['ORD.P2'], suites: ['ordering'] },
+  { id: 'ord.drop-one-member', protocol: 'ordering', description: 'message.new is not delivered to the last member of a group', catches: ['ORD.P2'], suites: ['ordering'] },
+  { id: 'ord.duplicate-delivery', protocol: 'ordering', description: 'message.new is delivered twice to recipients', catches: ['ORD.P2'], suites: ['ordering'] },
+  { id: 'ord.sequence-reuse', protocol: 'ordering', description: 'concurrent sends into one conversation can reuse a sequence', catches: ['ORD.P1'], suites: ['ordering'] },
+  { id: 'ord.sequence-gaps', protocol: 'ordering', description: 'sequences advance by 2', catches: ['ORD.P1-GAPFREE'], suites: ['ordering'] },
+  { id: 'ord.localid-not-idempotent', protocol: 'ordering', description: 'a resent localId is stored again with a new id and sequence', catches: ['ORD.P4'], suites: ['ordering'] },
+  { id: 'ord.cross-conversation-leak', protocol: 'ordering', description: 'message.new also goes to members of the sender\'s other groups', catches: ['ORD.P6'], suites: ['ordering'] },
+  { id: 'ord.sync-off-by-one', protocol: 'ordering', description: '/sync/messages also returns the message at lastSeq', catches: ['ORD.P5'], suites: ['ordering'] },
+  // gRPC
+  { id: 'grpc.unimplemented', protocol: 'grpc', description: 'MessageService.SearchMessages answers UNIMPLEMENTED', catches: ['GRPC.GR1'], suites: ['grpc'] },
+  { id: 'grpc.empty-field', protocol: 'grpc', description: 'MessageService.GetMessageById leaves sender_id empty', catches: ['GRPC.GR6'], suites: ['grpc'] },
+  { id: 'grpc.state-not-shared', protocol: 'grpc', description: 'UserService.GetProfile serves a copy of the profile taken at registration', catches: ['GRPC.GR3'], suites: ['grpc'] },
+  // Durability
+  { id: 'durability.memory-only', protocol: 'durability', description: 'acked messages are kept in memory only and lost on restart', catches: ['DURABILITY.1'], suites: ['durability'] },
+];
+
+export class Faults {
+  private readonly active: ReadonlySet<string>;
+
+  constructor(ids: Iterable<string> = []) {
+    const known = new Set(FAULTS.map((f) => f.id));
+    const list = [...ids];
+    const unknown = list.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new Error(`unknown fault id(s): ${unknown.join(', ')} (see \`anychat-conform serve --list-faults\`)`);
+    this.active = new Set(list);
+  }
+
+  /** true when fault `id` is switched on. */
+  on(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  get ids(): string[] {
+    return [...this.active];
+  }
+}

@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RestOperation } from '../../contracts/index.js';
+import type { ServerContext } from '../context.js';
+import { AppError, badRequest, type ErrorArea } from '../errors.js';
+import { sendError, sendOk, toAppError } from './envelope.js';
+
+/** Who is calling: filled from the verified access token (or admin token on /admin routes). */
+export interface Caller {
+  userId: string;
+  deviceId: string;
+  deviceType: string;
+  /** Auth session id (one per device login); logout revokes it. */
+  sid: string;
+  token: string;
+}
+
+export interface RouteRequest {
+  /** Present on secured operations (always, there); absent on open ones. */
+  caller: Caller;
+  body: any;
+  /** Path params, integers already coerced where the contract types them integer. */
+  params: Record<string, any>;
+  /** Query params, typed and defaulted from the contract's parameter schemas. */
+  query: Record<string, any>;
+  raw: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** Returns the `data` of the success envelope (undefined for bare-envelope ops). */
+export type RouteHandler = (req: RouteRequest) => unknown | Promise<unknown>;
+
+const AREA_TO_ERROR: Record<string, ErrorArea> = {
+  auth: 'auth', user: 'user', friend: 'friend', group: 'group', session: 'session', sync: 'sync', file: 'file',
+  rtc: 'rtc', admin: 'admin', ws: 'message', message: 'message', push: 'push',
+};
+
+export function errorArea(op: RestOperation): ErrorArea {
+  return AREA_TO_ERROR[op.area] ?? 'message';
+}
+
+function fieldName(at: string): string {
+  return at.replace(/^\//, '').replace(/\//g, '.') || 'body';
+}
+
+function coerceParam(op: RestOperation, name: string, raw: unknown, schema: any, where: string): unknown {
+  if (raw === undefined || raw === '') return schema?.default;
+  if (schema?.type === 'integer' || schema?.type === 'number') {
+    const s = String(raw);
+    if (!(schema.type === 'integer' ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/).test(s)) {
+      throw badRequest(errorArea(op), `${where} parameter '${name}' must be an ${schema.type}`, name);
+    }
+    return Number(s);
+  }
+  return String(raw);
+}
+
+/**
+ * Register contract operations on a Fastify instance: method + path from the contract, auth when the op is secured,
+ * path/query/body validated against the contract schemas (400 naming the field), result wrapped in the envelope.
+ */
+export function contractRoutes(app: FastifyInstance, ctx: ServerContext, handlers: Record<string, RouteHandler>): void {
+  for (const [key, handler] of Object.entries(handlers)) {
+    const op = ctx.contracts.catalogue.operationsByKey.get(key);
+    if (!op) throw new Error(`reference server: ${key} is not a contract operation`);
+    const validateBody = ctx.contracts.validators.restRequest(key);
+    const area = errorArea(op);
+    app.route({
+      method: op.method,
+      url: op.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (raw, reply) => {
+        try {
+          const caller = op.secured ? authenticate(ctx, op, raw) : (undefined as unknown as Caller);
+          const params: Record<string, unknown> = {};
+          const query: Record<string, unknown> = {};
+          const rawParams = (raw.params ?? {}) as Record<string, string>;
+          const rawQuery = (raw.query ?? {}) as Record<string, string>;
+          for (const p of op.params) {
+            if (p.in === 'path') params[p.name] = coerceParam(op, p.name, rawParams[p.name], p.schema, 'path');
+            if (p.in === 'query') {
+              const v = coerceParam(op, p.name, rawQuery[p.name], p.schema, 'query');
+              if (p.required && v === undefined) throw badRequest(area, `query parameter '${p.name}' is required`, p.name);
+              query[p.name] = v;
+            }
+          }
+          let body = raw.body;
+          if (op.requestBody) {
+            const skip = key === 'POST /groups' && ctx.faults.on('rest.invalid-accepted');
+            if (body === undefined || body === null) {
+              if (op.requestBody.required && !skip) throw badRequest(area, 'request body is required', 'body');
+              body = {};
+            } else if (!skip) {
+              if (key === 'POST /groups' && ctx.faults.on('rest.5xx-on-invalid') && !Array.isArray((body as any).memberIds)) {
+                throw new Error('fault rest.5xx-on-invalid: memberIds.map is not a function');
+              }
+              const issues = validateBody(body);
+              if (issues.length > 0) {
+                const first = issues[0]!;
+                const field = first.message.match(/field '([^']+)'/)?.[1] ?? fieldName(first.at);
+                throw badRequest(area, `invalid field '${field}': ${first.message}`, field);
+              }
+            }
+          }
+          const data = await handler({ caller, body, params, query, raw, reply });
+          if (reply.sent) return reply;
+          return sendOk(ctx, reply, data);
+        } catch (err) {
+          return sendError(ctx, reply, toAppError(err, raw.log));
+        }
+      },
+    });
+  }
+}
+
+function authenticate(ctx: ServerContext, op: RestOperation, raw: FastifyRequest): Caller {
+  const header = raw.headers.authorization;
+  if (op.area === 'admin') return ctx.domains.admin.authenticate(header);
+  if (op.area === 'friend' && ctx.faults.on('auth.header-ignored-friends')) {
+    try {
+      return ctx.domains.auth.authenticate(header);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return { userId: 'anonymous', deviceId: '', deviceType: '', sid: '', token: '' };
+    }
+  }
+  return ctx.domains.auth.authenticate(header);
+}

@@ -1,0 +1,22 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** Opaque string ids with a readable prefix: u_…, g_…, m_…, f_…, call_…, room_…. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(9).toString('base64url')}`;
+}
+
+export { randomUUID };
+
+export const nowMs = (): number => Date.now();
+export const nowSec = (): number => Math.floor(Date.now() / 1000);
+export const isoFromMs = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Inputs may give seconds or milliseconds (contract-notes I1): > 1e12 is taken as ms. Returns ms. */
+export function toMs(t: number): number {
+  return t > 1e12 ? t : t * 1000;
+}
+
+/** proto google.protobuf.Timestamp from epoch ms. */
+export function timestampFromMs(ms: number): { seconds: number; nanos: number } {
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
