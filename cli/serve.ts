@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FAULTS } from '../reference-server/faults.js';
+import { SetupError } from '../contracts/errors.js';
 import type { SetExit } from './main.js';
 import { intOption } from './options.js';
 
@@ -29,6 +30,8 @@ Examples:
         for (const f of FAULTS) process.stdout.write(`${f.id.padEnd(30)} ${f.protocol.padEnd(10)} ${f.description}  [caught by ${f.catches.join(', ')}]\n`);
         return;
       }
+      const unknown = (opts.fault ?? []).filter((id: string) => !FAULTS.some((f) => f.id === id));
+      if (unknown.length) throw new SetupError(`unknown fault id(s): ${unknown.join(', ')} (see anychat-conform serve --list-faults)`);
       const { startServer } = await import('../reference-server/server.js');
       const server = await startServer({
         host: opts.host, port: opts.port, grpcPort: opts.grpcPort, db: opts.db, jwtSecret: opts.jwtSecret,

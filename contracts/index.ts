@@ -7,6 +7,7 @@ export * from './catalogue.js';
 export * from './validators.js';
 export { SetupError } from './errors.js';
 export { locateBundle, defaultBundleDir, packageRoot } from './locate.js';
+export { pointer, resolvePointer, escapeSegment } from './pointer.js';
 
 /** The contract, ready to use: files + provenance, catalogue, compiled validators. */
 export interface Contracts {
