@@ -6,7 +6,13 @@ import { defineConfig } from '@playwright/test';
  * only `browser` launches Debian's chromium.
  */
 const workers = Number(process.env.ANYCHAT_WORKERS || 2);
-const reporters = (process.env.ANYCHAT_PW_REPORTERS ?? '').split(',').filter(Boolean);
+// ANYCHAT_PW_REPORTERS: a JSON reporter list (what `anychat-conform run` passes), or 'name[=outputFile],…' by hand.
+const reportersEnv = process.env.ANYCHAT_PW_REPORTERS ?? '';
+const reporters: any[] = reportersEnv.trim().startsWith('[')
+  ? JSON.parse(reportersEnv)
+  : reportersEnv.split(',').filter(Boolean).map((r) => (r.includes('=') ? [r.split('=')[0]!, { outputFile: r.split('=')[1] }] : [r]));
+// The run's metadata (target, seed, contract digest…) travels in the config, so blob reports carry it to `report merge`.
+const runMetadata = process.env.ANYCHAT_RUN_METADATA ? { anychat: JSON.parse(process.env.ANYCHAT_RUN_METADATA) } : {};
 
 export default defineConfig({
   testDir: './suites',
@@ -16,9 +22,8 @@ export default defineConfig({
   workers: Number.isFinite(workers) && workers > 0 ? workers : 2,
   retries: 0,
   forbidOnly: true,
-  reporter: reporters.length > 0
-    ? reporters.map((r) => (r.includes('=') ? [r.split('=')[0]!, { outputFile: r.split('=')[1] }] : [r])) as any
-    : [['list']],
+  reporter: reporters.length > 0 ? reporters : [['list']],
+  metadata: runMetadata,
   projects: [
     { name: 'rest', testDir: './suites/rest' },
     { name: 'security', testDir: './suites/security' },

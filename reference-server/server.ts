@@ -122,13 +122,16 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  // Well above config.maxFrameBytes, so realistic oversized frames (up to ~1 MiB of content) reach the gateway and are
+  // dropped there instead of the ws library closing the socket with 1009.
+  await app.register(websocket, { options: { maxPayload: 4 * 1024 * 1024 } });
   app.setErrorHandler((err, req, reply) => sendError(ctx, reply, toAppError(err, req.log)));
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 404, message: `no route ${req.method} ${req.url.split('?')[0]}` }));
   const api = { prefix: '/api/v1', ctx };
   for (const plugin of [authHttp, userHttp, friendHttp, groupHttp, sessionHttp, syncHttp, fileHttp, rtcHttp, adminHttp, wsGateway]) {
     await app.register(plugin, api);
   }
+  await app.register(wsGateway, { ctx }); // alias /ws (contract-notes I12)
   app.get('/health', async () => ({ status: 'ok', service: 'anychat-conform-reference-server' }));
 
   const host = opts.host ?? '127.0.0.1';

@@ -1,13 +1,24 @@
 import type { ServerContext } from '../context.js';
 import type { RpcHandlers } from '../grpc/host.js';
-import { AppError } from '../errors.js';
+import { requiredString } from '../user/args.js';
+import { GRPC_ACTOR } from './domain.js';
 
-/** STUB — every rpc of anychat.admin.AdminService answers INTERNAL until the service is implemented. */
+/** anychat.admin.AdminService: the same domain as /admin REST; audit entries name the actor `system:grpc`. */
 export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHandlers } {
-  const name = 'anychat.admin.AdminService';
-  const handlers: RpcHandlers = {};
-  for (const rpc of ctx.contracts.catalogue.rpcs.filter((r) => r.fullService === name)) {
-    handlers[rpc.name] = () => { throw new AppError(500, 500, `${rpc.cite} not implemented yet`); };
-  }
-  return { name, handlers };
+  const admin = ctx.domains.admin;
+  const handlers: RpcHandlers = {
+    GetSystemStats: () => {
+      const s = admin.stats();
+      return { total_users: s.totalUsers, active_users: s.activeUsers, total_groups: s.totalGroups, total_messages: s.totalMessages, banned_users: s.bannedUsers };
+    },
+    BanUser: (req) => {
+      admin.banUser(GRPC_ACTOR, requiredString(req.user_id, 'user_id', 'admin'), req.reason);
+      return {};
+    },
+    UnbanUser: (req) => {
+      admin.unbanUser(GRPC_ACTOR, requiredString(req.user_id, 'user_id', 'admin'));
+      return {};
+    },
+  };
+  return { name: 'anychat.admin.AdminService', handlers };
 }

@@ -1,8 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { withDeclaredStatuses } from '../http/declared.js';
 import { contractRoutes } from '../http/routes.js';
+import { restUserInfo } from '../user/views.js';
+import type { AuthResult } from './domain.js';
 
-/** STUB — REST routes of the auth area. */
+/** gw.AuthResponse. */
+function authResponse(r: AuthResult): Record<string, unknown> {
+  return { accessToken: r.accessToken, refreshToken: r.refreshToken, expiresIn: r.expiresIn, userId: r.userId, user: restUserInfo(r.user) };
+}
+
+/** REST routes of the auth area (5 ops). */
 export default async function authHttp(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
-  contractRoutes(app, opts.ctx, {});
+  const { ctx } = opts;
+  const auth = ctx.domains.auth;
+  contractRoutes(app, ctx, withDeclaredStatuses(ctx, {
+    'POST /auth/register': async ({ body }) => authResponse(await auth.register(body)),
+    'POST /auth/login': async ({ body }) => {
+      const data = authResponse(await auth.login(body));
+      if (ctx.faults.on('rest.required-dropped')) delete data.refreshToken;
+      return data;
+    },
+    'POST /auth/refresh': ({ body }) => authResponse(auth.refresh(body.refreshToken)),
+    'POST /auth/logout': ({ caller, body }) => auth.logout(caller, body.deviceId),
+    'POST /auth/password/change': ({ caller, body }) => auth.changePassword(caller.userId, body.oldPassword, body.newPassword, caller.sid),
+  }));
 }

@@ -1,5 +1,129 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import type { Connection } from '../bus.js';
+import { toSnakeKeys } from '../casing.js';
 import type { ServerContext } from '../context.js';
+import { AppError, badRequest, unauthorized } from '../errors.js';
+import { sendError, toAppError } from '../http/envelope.js';
+import type { Caller } from '../http/routes.js';
+import { randomUUID } from '../ids.js';
+import type { SendPayload } from '../message/domain.js';
 
-/** STUB — the WebSocket channel /api/v1/ws. */
-export default async function wsGateway(_app: FastifyInstance, _opts: { ctx: ServerContext }): Promise<void> {}
+/**
+ * The WebSocket channel (AsyncAPI `/api/v1/ws`, also served at `/ws`): token checked before the upgrade, one Bus
+ * connection per socket (several per user and per device), ping → pong, message.send → store → message.sent.
+ *
+ * Invalid frames (not JSON, binary, over maxFrameBytes, unknown `type`, a message.send failing the AsyncAPI schema or
+ * refused by the domain) are dropped and the connection stays open. Nothing is sent back: the contract has no error
+ * frame, and any frame whose `type` is outside the subscribe oneOf (pong | message.sent | notification) would itself
+ * be nonconformant.
+ */
+export default async function wsGateway(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
+  const { ctx } = opts;
+  installNotificationShape(ctx);
+  const callers = new WeakMap<FastifyRequest, Caller>();
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    preValidation: async (req, reply) => {
+      try {
+        callers.set(req, authenticateSocket(ctx, (req.query as Record<string, unknown>)?.token));
+      } catch (err) {
+        return sendError(ctx, reply, toAppError(err, req.log));
+      }
+    },
+    // A plain GET (no Upgrade header) with a valid token.
+    handler: async (_req, reply) => sendError(ctx, reply, badRequest('message', 'WebSocket upgrade required')),
+    wsHandler: (socket, req) => onConnection(ctx, socket, callers.get(req)!, req.log),
+  });
+}
+
+function authenticateSocket(ctx: ServerContext, token: unknown): Caller {
+  try {
+    if (typeof token !== 'string' || token === '') throw unauthorized('auth', "query parameter 'token' is required", 'token');
+    const auth = ctx.domains.auth as unknown as { authenticateToken?: (t: string) => Caller; authenticate(h: string): Caller };
+    return typeof auth.authenticateToken === 'function' ? auth.authenticateToken(token) : auth.authenticate(`Bearer ${token}`);
+  } catch (err) {
+    if (err instanceof AppError && ctx.faults.on('ws.bad-token-accepted')) {
+      return { userId: 'anonymous', deviceId: '', deviceType: '', sid: '', token: String(token ?? '') };
+    }
+    throw err;
+  }
+}
+
+/** Fault ws.notification-shape: the real backend's frame {type, payload:{notification_id, type, timestamp, payload}}. */
+function installNotificationShape(ctx: ServerContext): void {
+  if (!ctx.faults.on('ws.notification-shape')) return;
+  ctx.bus.frameFor = (type, data, timestamp) => ({
+    type: 'notification',
+    payload: { notification_id: randomUUID(), type, timestamp, payload: toSnakeKeys(data) },
+  });
+}
+
+function onConnection(ctx: ServerContext, socket: WebSocket, caller: Caller, log: FastifyBaseLogger): void {
+  const conn: Connection = {
+    userId: caller.userId,
+    deviceId: caller.deviceId,
+    socket,
+    send(frame) {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+    },
+  };
+  ctx.bus.add(conn);
+  socket.on('close', () => ctx.bus.remove(conn));
+  socket.on('message', (data, isBinary) => onFrame(ctx, conn, data, isBinary, log));
+}
+
+function frameBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function onFrame(ctx: ServerContext, conn: Connection, data: RawData, isBinary: boolean, log: FastifyBaseLogger): void {
+  const size = frameBytes(data);
+  if (isBinary || size > ctx.config.maxFrameBytes) {
+    log.debug({ size, isBinary }, 'ws: frame dropped (binary or too large)');
+    return;
+  }
+  let frame: any;
+  try {
+    frame = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8'));
+  } catch {
+    log.debug('ws: frame dropped (not JSON)');
+    return;
+  }
+  const type = frame && typeof frame === 'object' && !Array.isArray(frame) ? frame.type : undefined;
+  if (type === 'ping') {
+    if (!ctx.faults.on('ws.no-pong')) conn.send({ type: 'pong' });
+  } else if (type === 'message.send') {
+    void onMessageSend(ctx, conn, frame, log);
+  } else {
+    log.debug({ type }, 'ws: frame dropped (unknown type)');
+    if (ctx.faults.on('ws.close-on-unknown-type')) conn.socket.close(1003, 'unknown frame type');
+  }
+}
+
+async function onMessageSend(ctx: ServerContext, conn: Connection, frame: { payload: SendPayload }, log: FastifyBaseLogger): Promise<void> {
+  const { issues } = ctx.contracts.validators.wsFrame('publish')(frame);
+  if (issues.length > 0) {
+    log.debug({ issues }, 'ws: message.send dropped (fails the AsyncAPI schema)');
+    return;
+  }
+  try {
+    const { message } = await ctx.domains.message.send(conn.userId, conn.deviceId, frame.payload, conn);
+    const ack: Record<string, unknown> = {
+      messageId: message.message_id,
+      // Not in the AsyncAPI payload (extra keys are allowed): tells the client the canonical id of a new private chat.
+      conversationId: message.conversation_id,
+      sequence: message.sequence,
+      timestamp: ctx.faults.on('ws.ack-ms-timestamp') ? message.created_at : Math.floor(message.created_at / 1000),
+    };
+    if (ctx.faults.on('ws.ack-missing-sequence')) delete ack.sequence;
+    const localId = frame.payload.localId;
+    if (localId !== undefined && !ctx.faults.on('ws.localid-not-echoed')) ack.localId = localId;
+    conn.send({ type: 'message.sent', payload: ack });
+  } catch (err) {
+    if (err instanceof AppError) log.debug({ err: err.message }, 'ws: message.send refused');
+    else log.error({ err }, 'ws: message.send failed');
+  }
+}

@@ -1,13 +1,14 @@
 import type { ServerContext } from '../context.js';
 import type { RpcHandlers } from '../grpc/host.js';
-import { AppError } from '../errors.js';
 
-/** STUB — every rpc of anychat.push.PushService answers INTERNAL until the service is implemented. */
+/** anychat.push.PushService. */
 export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHandlers } {
-  const name = 'anychat.push.PushService';
-  const handlers: RpcHandlers = {};
-  for (const rpc of ctx.contracts.catalogue.rpcs.filter((r) => r.fullService === name)) {
-    handlers[rpc.name] = () => { throw new AppError(500, 500, `${rpc.cite} not implemented yet`); };
-  }
-  return { name, handlers };
+  const push = ctx.domains.push;
+  const handlers: RpcHandlers = {
+    SendPush: (req) => {
+      const r = push.send({ userIds: req.user_ids ?? [], title: req.title, content: req.content, pushType: req.push_type, extras: req.extras ?? {} });
+      return { success_count: r.successCount, failure_count: r.failureCount, msg_id: r.msgId };
+    },
+  };
+  return { name: 'anychat.push.PushService', handlers };
 }

@@ -1,0 +1,70 @@
+/**
+ * Test data for the gRPC suite, created over gRPC itself (AuthService.Register, GroupService.CreateGroup,
+ * MessageService.SendMessage): the suite needs no other protocol, and every id is run-scoped.
+ */
+import { randomBytes } from 'node:crypto';
+import type { GrpcClient } from '../../fixtures/grpc.js';
+import { fail } from '../../fixtures/failure.js';
+import type { Target } from '../../fixtures/target.js';
+
+export interface GrpcUser {
+  user_id: string;
+  access_token: string;
+  refresh_token: string;
+  phone: string;
+  email: string;
+  password: string;
+  nickname: string;
+  device_id: string;
+}
+
+let counter = 0;
+
+export async function registerUser(grpc: GrpcClient, target: Target, label = 'g'): Promise<GrpcUser> {
+  const n = `${Date.now() % 1e5}${(counter++ % 100).toString().padStart(2, '0')}${randomBytes(1)[0]! % 10}`.padStart(8, '0').slice(-8);
+  const phone = `17${n}${Math.floor(Math.random() * 10)}`;
+  const nickname = `${label}-${target.runId}-${n}`;
+  const email = `g${target.runId}-${n}@example.com`;
+  const password = `Pw${randomBytes(4).toString('hex')}9`;
+  const device_id = `grpc-dev-${n}`;
+  const res = await grpc.ok('anychat.auth.AuthService/Register', {
+    phone_number: phone, email, password, verify_code: target.verifyCode, nickname, device_type: target.deviceType,
+    device_id, client_version: target.clientVersion,
+  });
+  if (!res.user_id || !res.access_token) fail({ message: 'AuthService.Register returned no user_id/access_token', expected: 'non-empty user_id and access_token', observed: res, cite: 'anychat.auth.AuthService/Register' });
+  return { user_id: res.user_id, access_token: res.access_token, refresh_token: res.refresh_token, phone, email, password, nickname, device_id };
+}
+
+export async function users(grpc: GrpcClient, target: Target, n: number): Promise<GrpcUser[]> {
+  const out: GrpcUser[] = [];
+  for (let i = 0; i < n; i++) out.push(await registerUser(grpc, target, `u${i}`));
+  return out;
+}
+
+export async function createGroup(grpc: GrpcClient, owner: GrpcUser, members: GrpcUser[], opts: { join_verify?: boolean; name?: string } = {}): Promise<string> {
+  const res = await grpc.ok('anychat.group.GroupService/CreateGroup', {
+    user_id: owner.user_id, name: opts.name ?? `grpc-group-${randomBytes(3).toString('hex')}`, avatar: '',
+    member_ids: members.map((m) => m.user_id), join_verify: opts.join_verify ?? false,
+  });
+  if (!res.group_id) fail({ message: 'CreateGroup returned no group_id', expected: 'non-empty group_id', observed: res, cite: 'anychat.group.GroupService/CreateGroup' });
+  return res.group_id;
+}
+
+export async function sendMessage(grpc: GrpcClient, sender: GrpcUser, groupId: string, content: string): Promise<{ message_id: string; sequence: number }> {
+  return grpc.ok('anychat.message.MessageService/SendMessage', {
+    sender_id: sender.user_id, conversation_id: groupId, conversation_type: 'group', content_type: 'text', content,
+    local_id: `grpc-${randomBytes(4).toString('hex')}`,
+  });
+}
+
+export async function friends(grpc: GrpcClient, a: GrpcUser, b: GrpcUser): Promise<void> {
+  const sent = await grpc.ok('anychat.friend.FriendService/SendFriendRequest', { from_user_id: a.user_id, to_user_id: b.user_id, message: 'hi', source: 'search' });
+  if (!sent.auto_accepted) {
+    await grpc.ok('anychat.friend.FriendService/HandleFriendRequest', { user_id: b.user_id, request_id: sent.request_id, action: 'accept' });
+  }
+}
+
+/** A proto Timestamp that is set (non-zero), as decoded by proto-loader ({seconds, nanos}, int64 as number). */
+export function timestampSet(ts: any): boolean {
+  return !!ts && (Number(ts.seconds) > 0 || Number(ts.nanos) > 0);
+}

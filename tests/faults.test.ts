@@ -1,0 +1,65 @@
+/**
+ * Prove the harness (issue 8): every fault in the catalogue, switched on in the reference server, must make the suites
+ * that can see it fail — with the expected check id among the failures. Prints the mutation score and the survivors.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { FAULTS, type FaultDef } from '../reference-server/faults.js';
+import { startServer } from '../reference-server/server.js';
+import { runSuites } from './support/run-suites.js';
+import { durabilityScenario } from './support/durability.js';
+
+interface Verdict {
+  fault: FaultDef;
+  caught: boolean;
+  failed: string[];
+  ms: number;
+}
+
+const verdicts: Verdict[] = [];
+const started = Date.now();
+
+async function probe(fault: FaultDef): Promise<Verdict> {
+  const t0 = Date.now();
+  if (fault.protocol === 'durability') {
+    const lost = await durabilityScenario({ faults: [fault.id] });
+    return { fault, caught: lost > 0, failed: lost > 0 ? ['DURABILITY.1'] : [], ms: Date.now() - t0 };
+  }
+  const server = await startServer({ port: 0, grpcPort: 0, db: ':memory:', faults: [fault.id] });
+  try {
+    const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: fault.suites, seed: 7, workers: 1 });
+    const caught = fault.catches.some((id) => run.failedIds.includes(id));
+    return { fault, caught, failed: run.failedIds, ms: Date.now() - t0 };
+  } finally {
+    await server.close();
+  }
+}
+
+// Faults are independent: run them two at a time (the machine has two cores; each run uses one Playwright worker).
+const queue = [...FAULTS];
+const lanes = Array.from({ length: 2 }, async () => {
+  for (let f = queue.shift(); f; f = queue.shift()) verdicts.push(await probe(f));
+});
+const done = Promise.all(lanes);
+
+test(`the fault catalogue has at least 40 faults, each with checks expected to catch it`, () => {
+  assert.ok(FAULTS.length >= 40, `${FAULTS.length} faults`);
+  assert.equal(new Set(FAULTS.map((f) => f.id)).size, FAULTS.length, 'fault ids are unique');
+  for (const f of FAULTS) assert.ok(f.catches.length > 0 && f.suites.length > 0, f.id);
+});
+
+for (const fault of FAULTS) {
+  test(`fault ${fault.id} is caught by ${fault.catches.join(' or ')}`, { timeout: 900_000 }, async () => {
+    await done;
+    const v = verdicts.find((x) => x.fault.id === fault.id)!;
+    assert.ok(v.caught, `fault ${fault.id} (${fault.description}) survived: expected ${fault.catches.join(' or ')} among failures, got [${v.failed.join(', ')}]`);
+  });
+}
+
+after(async () => {
+  await done;
+  const caught = verdicts.filter((v) => v.caught);
+  const survivors = verdicts.filter((v) => !v.caught);
+  process.stdout.write(`\nmutation score: ${caught.length}/${verdicts.length} faults caught (${((100 * caught.length) / Math.max(1, verdicts.length)).toFixed(1)}%) in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  for (const s of survivors) process.stdout.write(`  survivor: ${s.fault.id} — expected ${s.fault.catches.join(' or ')}, failed [${s.failed.join(', ')}]\n`);
+});
