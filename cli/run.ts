@@ -1,15 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
+import { SetupError } from '../contracts/errors.js';
+import { loadExpectations } from '../reports/expectations.js';
+import type { RunMetadata } from '../reports/raw.js';
+import { cleanOutputs, REPORT_FILES, type ReportFormat } from '../reports/write.js';
+import { RUN_OPTIONS, resolveRunConfig, SUITES, DEFAULT_REPORTERS, type RunConfig } from './config.js';
 import type { SetExit } from './main.js';
+import { CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, runPlaywright, withoutManagedEnv } from './run-playwright.js';
+import { finishRun, readRawResults } from './run-report.js';
+import { probeTarget, serveReference, checkFaultIds, type ServedTarget } from './run-target.js';
 
-/** STUB — the `run` subcommand (owned by a later issue). */
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
 export function registerRun(program: Command, setExit: SetExit): void {
   program
     .command('run')
-    .description('run (not available yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('anychat-conform: `run` is not available yet\n');
-      setExit(2);
+    .argument('[url]', 'target server root, http(s)://host[:port] (REST base = url + /api/v1)')
+    .description('Run the conformance suites against a deployment (or the reference server with --serve) and write the reports.')
+    .option('--serve', 'start the reference server in-process (port 0, in-memory database) and target it')
+    .option('--fault <ids>', 'with --serve: switch on injected faults (comma-separated; see `serve --list-faults`)')
+    .option('--suite <names>', `suites to run, comma-separated: ${SUITES.join(', ')} (default: all but browser)`)
+    .option('--grpc <addr>', 'gRPC host:port serving every service (gRPC checks skip without one)')
+    .option('--grpc-service <name=addr>', 'gRPC address of one service, e.g. anychat.auth.AuthService=host:9001 (repeatable)', collect)
+    .option('--contracts <dir>', 'contract bundle directory (default: env ANYCHAT_CONTRACTS, else the bundled copy)')
+    .option('--strict', 'SHOULD and MAY failures (and unexpected passes) fail the run too')
+    .option('--seed <n>', 'seed for generated data and property runs (default: random, printed)')
+    .option('--admin-user <name>', 'admin account for the admin checks (with --serve: the seeded admin, default admin)')
+    .option('--admin-password <password>', 'its password (with --serve default Admin@123456)')
+    .option('--workers <n>', 'parallel Playwright workers')
+    .option('--shard <i/n>', 'run shard i of n and write a blob report (merge with `report merge`)')
+    .option('--out <dir>', 'report directory (default anychat-report)')
+    .option('--reporter <names>', `outputs: list|line|dot (progress), html, junit, json, blob (default ${DEFAULT_REPORTERS})`)
+    .option('--expectations <file>', 'JSON or YAML list of {id, reason}: known failures, reported as expected')
+    .option('--repeat <n>', 'run every check n times; inconsistent ones are labelled flaky (never retried into green)')
+    .option('--certify', 'write certificate.json when every MUST check passed (otherwise say why and exit 1)')
+    .option('--grep <regex>', "only checks whose title matches (a check's title starts with its id)")
+    .option('--num-runs <n>', 'ordering: property runs per property')
+    .option('--max-commands <n>', 'ordering: commands per generated run')
+    .option('--path <path>', 'ordering: replay one counterexample path (from a failure)')
+    .option('--timeout-ms <n>', 'timeout of every single network call (default 10000)')
+    .option('--device-type <type>', 'deviceType sent at register/login (default ios)')
+    .option('--private-conv <convention>', 'private conversation ids: peer | pair | off (default peer)')
+    .option('--no-files-upload', 'do not PUT bytes to upload URLs (FI3)')
+    .option('--config <file>', 'config file (default anychat-conform.config.json or .ts in the working directory)')
+    .addHelpText('after', `
+Every option can also come from the environment (${RUN_OPTIONS.workers.env}, ${RUN_OPTIONS.seed.env}, … ANYCHAT_<OPTION>) or the
+config file (same names in camelCase). Flags win over the environment, which wins over the file.
+
+Exit codes: 0 every MUST check passed, 1 a MUST check failed (any check with --strict), 2 usage or setup error,
+or no check executed.
+
+Examples:
+  $ anychat-conform run --serve --certify
+  $ anychat-conform run https://staging.example.com --grpc staging.example.com:9090 --suite rest,ws
+  $ anychat-conform run https://staging.example.com --shard 1/2 --seed 7 --out shard1`)
+    .action(async (url: string | undefined, _opts: unknown, self: Command) => {
+      const flags: Record<string, unknown> = {};
+      for (const key of Object.keys(RUN_OPTIONS)) {
+        if (self.getOptionValueSource(key) === 'cli') flags[key] = self.getOptionValue(key);
+      }
+      if (url !== undefined) flags.url = url;
+      setExit(await runCommand(flags, self.getOptionValue('config')));
     });
+}
+
+export async function runCommand(flags: Record<string, unknown>, configFlag?: string): Promise<number> {
+  const cfg = await resolveRunConfig(flags, process.env, { configFlag });
+  const contracts = loadContracts(cfg.contracts);
+  const { bundle } = contracts;
+  process.stdout.write(`contract ${bundle.contractsCommit ?? '(commit unknown)'} · digest ${bundle.digest} · ${bundle.location.dir}\n`);
+  const grpcServices = resolveServices(cfg.grpcServices, contracts);
+  if (cfg.serve) checkFaultIds(cfg.faults);
+  const expectations = cfg.expectations ? loadExpectations(cfg.expectations) : null;
+
+  let served: ServedTarget | null = null;
+  try {
+    let url: string;
+    let grpc = cfg.grpc;
+    let admin = cfg.admin;
+    if (cfg.serve) {
+      served = await serveReference({ faults: cfg.faults, admin: cfg.admin, contractsDir: cfg.contracts });
+      url = served.url;
+      grpc = served.grpc;
+      admin = served.admin;
+    } else {
+      url = cfg.url!;
+      await probeTarget(url);
+    }
+    const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    const meta: RunMetadata = {
+      runId,
+      target: url,
+      serve: cfg.serve ? { faults: cfg.faults } : null,
+      grpc,
+      grpcServices,
+      suites: cfg.suites,
+      seed: cfg.seed,
+      strict: cfg.strict,
+      grep: cfg.grep ?? null,
+      repeat: cfg.repeat,
+      harnessVersion: harnessVersion(),
+      contract: {
+        dir: bundle.location.dir,
+        commit: bundle.contractsCommit,
+        backendVersion: bundle.backendVersion,
+        lastSynced: bundle.lastSynced,
+        digest: bundle.digest,
+        hashes: bundle.hashes,
+      },
+      startedAt: new Date().toISOString(),
+      replayBase: replayBase(cfg, url),
+    };
+    process.stdout.write(
+      `target ${url}${cfg.serve ? ` (reference server in-process${cfg.faults.length ? `, faults ${cfg.faults.join(',')}` : ''})` : ''} · gRPC ${grpc ?? (Object.keys(grpcServices).length ? 'per service' : 'none')} · seed ${cfg.seed}${cfg.seedGiven ? '' : ' (random)'} · suites ${cfg.suites.join(',')}${cfg.shard ? ` · shard ${cfg.shard.current}/${cfg.shard.total}` : ''}\n`,
+    );
+
+    mkdirSync(cfg.out, { recursive: true });
+    cleanOutputs(cfg.out);
+    const rawFile = join(cfg.out, REPORT_FILES.raw);
+    const reporters: unknown[] = [];
+    if (cfg.progress) reporters.push([cfg.progress]);
+    reporters.push([CONFORMANCE_REPORTER, { outputFile: rawFile }]);
+    if (cfg.files.has('blob')) reporters.push(['blob', { outputDir: join(cfg.out, REPORT_FILES.blob) }]);
+
+    const env = childEnv(cfg, { url, grpc, admin, grpcServices, runId, meta, reporters, contractsDir: bundle.location.dir });
+    const args = ['test', '--config', PLAYWRIGHT_CONFIG, ...cfg.suites.flatMap((s) => ['--project', s]), '--pass-with-no-tests', '--retries', '0'];
+    if (cfg.workers) args.push('--workers', String(cfg.workers));
+    if (cfg.shard) args.push('--shard', `${cfg.shard.current}/${cfg.shard.total}`);
+    if (cfg.repeat > 1) args.push('--repeat-each', String(cfg.repeat));
+    if (cfg.grep) args.push('--grep', cfg.grep);
+    const child = await runPlaywright(args, env, { stdio: 'inherit' });
+    if (child.interrupted) throw new SetupError('interrupted');
+    const raw = readRawResults(cfg.out, `Playwright exited with ${child.signal ?? `code ${child.code}`} (see its output above)`);
+    const formats = new Set([...cfg.files].filter((f): f is ReportFormat => f !== 'blob'));
+    const { exitCode } = finishRun(raw, {
+      contracts,
+      expectations,
+      out: cfg.out,
+      formats,
+      certify: cfg.certify ? { blockers: [] } : null,
+    });
+    return exitCode;
+  } finally {
+    await served?.close();
+  }
+}
+
+/** Accept fully-qualified service names (anychat.auth.AuthService) or unique short ones (AuthService). */
+function resolveServices(given: Record<string, string>, contracts: Contracts): Record<string, string> {
+  const out: Record<string, string> = {};
+  const all = contracts.catalogue.services;
+  for (const [name, addr] of Object.entries(given)) {
+    const matches = all.includes(name) ? [name] : all.filter((s) => s.endsWith(`.${name}`));
+    if (matches.length !== 1) {
+      throw new SetupError(`--grpc-service: ${matches.length ? 'ambiguous' : 'unknown'} service ${JSON.stringify(name)} (services: ${all.join(', ')})`);
+    }
+    out[matches[0]!] = addr;
+  }
+  return out;
+}
+
+function childEnv(
+  cfg: RunConfig,
+  r: { url: string; grpc: string | null; admin: RunConfig['admin']; grpcServices: Record<string, string>; runId: string; meta: RunMetadata; reporters: unknown[]; contractsDir: string },
+): NodeJS.ProcessEnv {
+  const managed = [...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_PW_REPORTERS', 'ANYCHAT_PW_OUTPUT', 'ANYCHAT_RUN_METADATA', 'ANYCHAT_RAW_RESULTS', 'ANYCHAT_CONFIG'];
+  const env: NodeJS.ProcessEnv = withoutManagedEnv(process.env, managed);
+  const set = (k: string, v: string | number | boolean | undefined | null) => {
+    if (v !== undefined && v !== null) env[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+  };
+  set('ANYCHAT_TARGET', r.url);
+  set('ANYCHAT_GRPC', r.grpc);
+  for (const [svc, addr] of Object.entries(r.grpcServices)) set(`ANYCHAT_GRPC_SERVICE_${svc.replace(/\./g, '_')}`, addr);
+  set('ANYCHAT_CONTRACTS', r.contractsDir);
+  set('ANYCHAT_STRICT', cfg.strict);
+  set('ANYCHAT_SEED', cfg.seed);
+  set('ANYCHAT_RUN_ID', r.runId);
+  if (r.admin) {
+    set('ANYCHAT_ADMIN_USER', r.admin.user);
+    set('ANYCHAT_ADMIN_PASSWORD', r.admin.password);
+  }
+  set('ANYCHAT_WORKERS', cfg.workers);
+  set('ANYCHAT_NUM_RUNS', cfg.numRuns);
+  set('ANYCHAT_MAX_COMMANDS', cfg.maxCommands);
+  set('ANYCHAT_ORD_PATH', cfg.orderingPath);
+  set('ANYCHAT_TIMEOUT_MS', cfg.timeoutMs);
+  set('ANYCHAT_DEVICE_TYPE', cfg.deviceType);
+  set('ANYCHAT_PRIVATE_CONV', cfg.privateConv);
+  set('ANYCHAT_FILES_UPLOAD', cfg.filesUpload);
+  set('ANYCHAT_PW_REPORTERS', JSON.stringify(r.reporters));
+  set('ANYCHAT_PW_OUTPUT', join(cfg.out, REPORT_FILES.playwright));
+  set('ANYCHAT_RUN_METADATA', JSON.stringify(r.meta));
+  return env;
+}
+
+/** The start of every replay command: how to reach the same target with the same contract and profile. */
+function replayBase(cfg: RunConfig, url: string): string {
+  const parts = ['anychat-conform', 'run'];
+  if (cfg.serve) {
+    parts.push('--serve');
+    if (cfg.faults.length) parts.push('--fault', cfg.faults.join(','));
+  } else {
+    parts.push(url);
+    if (cfg.grpc) parts.push('--grpc', cfg.grpc);
+    for (const [s, a] of Object.entries(cfg.grpcServices)) parts.push('--grpc-service', `${s}=${a}`);
+  }
+  if (cfg.contracts) parts.push('--contracts', quote(cfg.contracts));
+  if (cfg.strict) parts.push('--strict');
+  return parts.join(' ');
+}
+
+const quote = (s: string) => (/^[\w./:=@,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The harness version from package.json (read here, not from main.ts, to keep the import graph one-way). */
+export function harnessVersion(): string {
+  return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 }

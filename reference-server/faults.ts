@@ -56,8 +56,8 @@ export const FAULTS: FaultDef[] = [
   { id: 'ord.sync-off-by-one', protocol: 'ordering', description: '/sync/messages also returns the message at lastSeq', catches: ['ORD.P5'], suites: ['ordering'] },
   // gRPC
   { id: 'grpc.unimplemented', protocol: 'grpc', description: 'MessageService.SearchMessages answers UNIMPLEMENTED', catches: ['GRPC.GR1'], suites: ['grpc'] },
-  { id: 'grpc.empty-field', protocol: 'grpc', description: 'MessageService.GetMessageById leaves sender_id empty', catches: ['GRPC.GR6'], suites: ['grpc'] },
-  { id: 'grpc.state-not-shared', protocol: 'grpc', description: 'UserService.GetProfile serves a copy of the profile taken at registration', catches: ['GRPC.GR3'], suites: ['grpc'] },
+  { id: 'grpc.empty-field', protocol: 'grpc', description: 'MessageService.GetMessageById leaves sender_id empty', catches: ['GRPC.MessageService.GetMessageById', 'XPROTO.1'], suites: ['grpc'] },
+  { id: 'grpc.state-not-shared', protocol: 'grpc', description: 'UserService.GetProfile serves a copy of the profile taken at registration', catches: ['XPROTO.2', 'GRPC.UserService.UpdateProfile'], suites: ['xproto', 'grpc'] },
   // Durability
   { id: 'durability.memory-only', protocol: 'durability', description: 'acked messages are kept in memory only and lost on restart', catches: ['DURABILITY.1'], suites: ['durability'] },
 ];

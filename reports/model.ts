@@ -118,8 +118,9 @@ function skipReasonOf(t: RawTest, attempts: RawAttempt[]): string {
 }
 
 function failureOf(a: RawAttempt): FailureDetail {
-  if (a.record?.failure) return a.record.failure;
-  return { message: a.errors[0] ?? (a.status === 'timedOut' ? 'the check timed out' : 'the check failed') };
+  const lastReplay = [...(a.record?.exchanges ?? [])].reverse().find((e) => e.replay)?.replay;
+  const d = a.record?.failure ?? { message: a.errors[0] ?? (a.status === 'timedOut' ? 'the check timed out' : 'the check failed') };
+  return d.replay || !lastReplay ? d : { ...d, replay: lastReplay };
 }
 
 export function buildReport(raw: RawResults, opts: BuildOptions): ConformanceReport {

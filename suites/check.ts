@@ -1,6 +1,6 @@
 import { test as base, type TestInfo } from '@playwright/test';
 import { loadContracts, type Contracts } from '../contracts/index.js';
-import { ConformanceFailure } from '../fixtures/failure.js';
+import { ConformanceFailure, raisedFailures } from '../fixtures/failure.js';
 import { Recorder, RECORD_ATTACHMENT } from '../fixtures/recorder.js';
 import { targetFromEnv, type Target } from '../fixtures/target.js';
 import { restFixtures } from '../fixtures/rest.js';
@@ -37,6 +37,7 @@ export const coreTest = base.extend<CoreFixtures, CoreWorkerFixtures>({
   recorder: [
     async ({}, use, testInfo) => {
       const recorder = new Recorder();
+      raisedFailures.length = 0;
       await use(recorder);
       await attachRecord(recorder, testInfo);
     },
@@ -48,7 +49,10 @@ async function attachRecord(recorder: Recorder, testInfo: TestInfo): Promise<voi
   for (const err of testInfo.errors) {
     const cause = (err as any).value ?? err;
     if (cause instanceof ConformanceFailure) recorder.fail(cause.detail);
+    const raised = raisedFailures.find((f) => err.message?.includes(f.message));
+    if (raised) recorder.fail(raised.detail);
   }
+  raisedFailures.length = 0;
   if (testInfo.status !== testInfo.expectedStatus && testInfo.errors[0] && !recorder.toJSON().failure) {
     recorder.fail({ message: testInfo.errors[0].message ?? 'check failed', replay: recorder.lastReplay() });
   }

@@ -21,7 +21,7 @@
  *   (checked at complete and by a 60 s sweep, which also removes expired files).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -96,6 +96,7 @@ export class FileDomain {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(readonly ctx: ServerContext) {
+    mkdirSync(ctx.config.filesDir, { recursive: true });
     ctx.db.exec(`
       CREATE TABLE IF NOT EXISTS files (
         file_id TEXT PRIMARY KEY,

@@ -94,7 +94,7 @@ export class FriendDomain {
     if (!(FRIEND_SOURCES as readonly string[]).includes(source)) {
       throw badRequest('friend', `source must be one of ${FRIEND_SOURCES.join('|')}`, 'source');
     }
-    if (toUserId === fromUserId) throw badRequest('friend', 'cannot send a friend request to yourself', 'userId');
+    if (toUserId === fromUserId) throw badRequest('friend', 'userId is yourself: cannot send a friend request to yourself', 'userId');
     if (!userExists(this.ctx, fromUserId)) throw notFound('friend', `user ${fromUserId} not found`, 'fromUserId');
     if (!userExists(this.ctx, toUserId)) throw notFound('friend', `user ${toUserId} not found`, 'userId');
     if (this.areFriends(fromUserId, toUserId)) throw conflict('friend', 'already friends', 'userId');
@@ -172,7 +172,7 @@ export class FriendDomain {
   /** Block a user (idempotent). The friendship, if any, is kept; requests between them are refused while blocked. */
   block(userId: string, blockedUserId: string): void {
     if (!blockedUserId) throw badRequest('friend', 'userId is required', 'userId');
-    if (blockedUserId === userId) throw badRequest('friend', 'cannot blacklist yourself', 'userId');
+    if (blockedUserId === userId) throw badRequest('friend', 'userId is yourself: cannot blacklist yourself', 'userId');
     if (!userExists(this.ctx, blockedUserId)) throw notFound('friend', `user ${blockedUserId} not found`, 'userId');
     const added = this.ctx.db
       .prepare('INSERT OR IGNORE INTO friend_blacklist (user_id, blocked_user_id, created_at) VALUES (?, ?, ?)')

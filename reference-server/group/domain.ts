@@ -46,6 +46,7 @@ function checkLength(value: string | undefined, field: string, max: number, min 
  * Groups, members, roles and join requests. Dissolved groups stay as rows (status 2) without members and answer 404
  * everywhere. Times are epoch ms; adapters format them. A group's updated_at moves whenever its GroupResponse changes
  * (info, owner, member count), so GET /groups?lastUpdateTime returns every group whose list item changed.
+ * `group.muted` has no trigger: no REST op or rpc (UpdateGroupSettings included) can change a group's or a member's mute state.
  */
 export class GroupDomain {
   constructor(readonly ctx: ServerContext) {
@@ -350,8 +351,8 @@ export class GroupDomain {
     const g = this.get(groupId);
     this.authorize(g, actor, ['owner'], 'transfer ownership');
     if (!newOwnerId) throw badRequest('group', 'newOwnerId is required', 'newOwnerId');
-    if (newOwnerId === actor) throw badRequest('group', 'you already own this group', 'newOwnerId');
-    if (!this.isMember(groupId, newOwnerId)) throw badRequest('group', `${newOwnerId} is not a member of this group`, 'newOwnerId');
+    if (newOwnerId === actor) throw badRequest('group', 'newOwnerId is you: you already own this group', 'newOwnerId');
+    if (!this.isMember(groupId, newOwnerId)) throw badRequest('group', `newOwnerId ${newOwnerId} is not a member of this group`, 'newOwnerId');
     const now = nowMs();
     this.ctx.db.transaction(() => {
       this.ctx.db.prepare("UPDATE group_members SET role = 'member' WHERE group_id = ? AND user_id = ?").run(groupId, actor);

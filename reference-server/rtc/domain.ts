@@ -276,7 +276,7 @@ export class RtcDomain {
     const p = clampPage(page, pageSize);
     const total = (this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM rtc_meetings WHERE status = 'active'`).get() as { n: number }).n;
     const rows = this.ctx.db
-      .prepare(`SELECT * FROM rtc_meetings ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM rtc_meetings WHERE status = 'active' ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
       .all(p.pageSize, p.offset) as MeetingRow[];
     return { meetings: rows.map(toMeeting), total };
   }
