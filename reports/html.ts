@@ -206,8 +206,8 @@ ul.missing{columns:2;margin:4px 0;padding-left:18px;font-size:12px}
 .cert.issued{border-left:4px solid var(--ok);padding-left:12px}.cert.refused{border-left:4px solid var(--bad);padding-left:12px}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:6px 0 10px;position:sticky;top:0;background:var(--bg);padding:6px 0;z-index:1}
 .check{border:1px solid var(--line);border-radius:6px;margin:4px 0}.check[hidden]{display:none}
-.check summary{display:grid;grid-template-columns:130px 190px 64px 80px 1fr 70px;gap:8px;align-items:center;padding:5px 8px;cursor:pointer;list-style:none}.check summary::-webkit-details-marker{display:none}
-.check .body{padding:4px 12px 10px;border-top:1px solid var(--line)}.dur{text-align:right;color:var(--mut)}.suite{color:var(--mut)}.id{font-weight:600;word-break:break-all}
+.check summary{display:grid;grid-template-columns:120px minmax(200px,330px) 64px 72px 1fr 70px;gap:8px;align-items:center;padding:5px 8px;cursor:pointer;list-style:none}.check summary::-webkit-details-marker{display:none}
+.check .body{padding:4px 12px 10px;border-top:1px solid var(--line)}.dur{text-align:right;color:var(--mut)}.suite{color:var(--mut)}.id{font-weight:600;overflow-wrap:anywhere}
 .o{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff;text-align:center;white-space:nowrap}
 .o-passed{background:var(--ok)}.o-failed{background:var(--bad)}.o-flaky{background:#bc4c00}.o-unexpected-pass{background:var(--err)}.o-expected-failure{background:#57606a}.o-skipped{background:#afb8c1;color:#1f2328}
 button.pick{border:none;cursor:pointer;min-width:36px}button.o-skipped{color:#1f2328}

@@ -118,9 +118,7 @@ function skipReasonOf(t: RawTest, attempts: RawAttempt[]): string {
 }
 
 function failureOf(a: RawAttempt): FailureDetail {
-  const lastReplay = [...(a.record?.exchanges ?? [])].reverse().find((e) => e.replay)?.replay;
-  const d = a.record?.failure ?? { message: a.errors[0] ?? (a.status === 'timedOut' ? 'the check timed out' : 'the check failed') };
-  return d.replay || !lastReplay ? d : { ...d, replay: lastReplay };
+  return a.record?.failure ?? { message: a.errors[0] ?? (a.status === 'timedOut' ? 'the check timed out' : 'the check failed') };
 }
 
 export function buildReport(raw: RawResults, opts: BuildOptions): ConformanceReport {

@@ -5,6 +5,7 @@ import { newId, nowMs, nowSec, randomUUID } from '../ids.js';
 import type { UserBrief } from '../user/domain.js';
 import { checkPasswordRule, dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { signJwt, verifyJwt, type TokenClaims, type VerifyFailure } from './tokens.js';
+import { statementCache } from '../user/sql.js';
 
 /** Accepted device types: the contract's enum (ios|android|web) plus pc, case-insensitively (contract-notes I5). */
 export const DEVICE_TYPES = ['ios', 'android', 'web', 'pc'] as const;
@@ -85,7 +86,10 @@ function defaultNickname(phone: string | null, email: string | null): string {
  * stores the new refresh jti and the previous refresh token stops working.
  */
 export class AuthDomain {
+  private readonly sql: ReturnType<typeof statementCache>;
+
   constructor(readonly ctx: ServerContext) {
+    this.sql = statementCache(ctx.db);
     ctx.db.exec(`
       CREATE TABLE IF NOT EXISTS auth_credentials (
         user_id TEXT PRIMARY KEY,
@@ -122,7 +126,7 @@ export class AuthDomain {
     const sid = newId('sid');
     const refreshJti = randomUUID();
     const now = nowMs();
-    this.ctx.db.prepare('INSERT INTO auth_sessions (sid, user_id, device_id, device_type, refresh_jti, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO auth_sessions (sid, user_id, device_id, device_type, refresh_jti, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(sid, userId, device, type, refreshJti, now, now);
     this.users.touchActive(userId);
     return this.result(userId, sid, device, type, refreshJti);
@@ -139,7 +143,7 @@ export class AuthDomain {
   }
 
   private session(sid: string): SessionRow | undefined {
-    return this.ctx.db.prepare('SELECT * FROM auth_sessions WHERE sid = ?').get(sid) as SessionRow | undefined;
+    return this.sql('SELECT * FROM auth_sessions WHERE sid = ?').get(sid) as SessionRow | undefined;
   }
 
   /** Verify `Authorization: Bearer <access token>`; throws 401 (auth range) when missing, invalid, revoked or banned. */
@@ -183,7 +187,7 @@ export class AuthDomain {
       if (phone && this.users.identifierTaken(phone)) throw conflict('auth', 'phoneNumber is already registered', 'phoneNumber');
       if (email && this.users.identifierTaken(email)) throw conflict('auth', 'email is already registered', 'email');
       const user = this.users.create({ phone, email, nickname });
-      this.ctx.db.prepare('INSERT INTO auth_credentials (user_id, password_hash, updated_at) VALUES (?, ?, ?)').run(user.userId, hash, nowMs());
+      this.sql('INSERT INTO auth_credentials (user_id, password_hash, updated_at) VALUES (?, ?, ?)').run(user.userId, hash, nowMs());
       return this.openSession(user.userId, device, type);
     })();
   }
@@ -213,7 +217,7 @@ export class AuthDomain {
       if (s.refresh_jti !== claims.jti) throw unauthorized('auth', 'invalid refresh token: it was already used (tokens rotate on refresh)');
       if (this.users.isBanned(s.user_id)) throw unauthorized('auth', 'user is banned');
       const next = randomUUID();
-      this.ctx.db.prepare('UPDATE auth_sessions SET refresh_jti = ?, updated_at = ? WHERE sid = ?').run(next, nowMs(), s.sid);
+      this.sql('UPDATE auth_sessions SET refresh_jti = ?, updated_at = ? WHERE sid = ?').run(next, nowMs(), s.sid);
       this.users.touchActive(s.user_id);
       return this.result(s.user_id, s.sid, s.device_id, s.device_type, next);
     })();
@@ -255,7 +259,7 @@ export class AuthDomain {
     if (!(await verifyPassword(oldPassword, stored))) throw unauthorized('auth', 'old password is incorrect');
     const hash = await hashPassword(next);
     this.ctx.db.transaction(() => {
-      this.ctx.db.prepare('UPDATE auth_credentials SET password_hash = ?, updated_at = ? WHERE user_id = ?').run(hash, nowMs(), userId);
+      this.sql('UPDATE auth_credentials SET password_hash = ?, updated_at = ? WHERE user_id = ?').run(hash, nowMs(), userId);
       this.revokeSessions('user_id = ? AND sid != ?', userId, keepSid ?? '');
     })();
     this.ctx.bus.notify([userId], 'auth.password_changed', { userId });
@@ -277,10 +281,10 @@ export class AuthDomain {
   }
 
   private passwordHash(userId: string): string | undefined {
-    return this.ctx.db.prepare('SELECT password_hash FROM auth_credentials WHERE user_id = ?').pluck().get(userId) as string | undefined;
+    return this.sql('SELECT password_hash FROM auth_credentials WHERE user_id = ?').pluck().get(userId) as string | undefined;
   }
 
   private revokeSessions(where: string, ...args: unknown[]): number {
-    return this.ctx.db.prepare(`UPDATE auth_sessions SET revoked = 1, updated_at = ? WHERE revoked = 0 AND ${where}`).run(nowMs(), ...args).changes;
+    return this.sql(`UPDATE auth_sessions SET revoked = 1, updated_at = ? WHERE revoked = 0 AND ${where}`).run(nowMs(), ...args).changes;
   }
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { withDeclaredStatuses } from '../http/declared.js';
 import { contractRoutes } from '../http/routes.js';
 import { restUserInfo } from '../user/views.js';
 import type { AuthResult } from './domain.js';
@@ -14,7 +13,7 @@ function authResponse(r: AuthResult): Record<string, unknown> {
 export default async function authHttp(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
   const { ctx } = opts;
   const auth = ctx.domains.auth;
-  contractRoutes(app, ctx, withDeclaredStatuses(ctx, {
+  contractRoutes(app, ctx, {
     'POST /auth/register': async ({ body }) => authResponse(await auth.register(body)),
     'POST /auth/login': async ({ body }) => {
       const data = authResponse(await auth.login(body));
@@ -24,5 +23,5 @@ export default async function authHttp(app: FastifyInstance, opts: { ctx: Server
     'POST /auth/refresh': ({ body }) => authResponse(auth.refresh(body.refreshToken)),
     'POST /auth/logout': ({ caller, body }) => auth.logout(caller, body.deviceId),
     'POST /auth/password/change': ({ caller, body }) => auth.changePassword(caller.userId, body.oldPassword, body.newPassword, caller.sid),
-  }));
+  });
 }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { toSnakeKeys } from '../casing.js';
 import type { ServerContext } from '../context.js';
 import { badRequest } from '../errors.js';
-import { withDeclaredStatuses } from '../http/declared.js';
 import { contractRoutes } from '../http/routes.js';
 import { toMs } from '../ids.js';
 import { blockToRest, requestToRest } from './shapes.js';
@@ -27,7 +26,7 @@ function stringField(body: Record<string, unknown>, names: string[], opts: { req
 export default async function friendHttp(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
   const { ctx } = opts;
   const friends = () => ctx.domains.friend;
-  contractRoutes(app, ctx, withDeclaredStatuses(ctx, {
+  contractRoutes(app, ctx, {
     'GET /friends': ({ caller, query }) => {
       const since = typeof query.lastUpdateTime === 'number' && query.lastUpdateTime > 0 ? toMs(query.lastUpdateTime) : undefined;
       const list = friends().listFriends(caller.userId, since);
@@ -77,5 +76,5 @@ export default async function friendHttp(app: FastifyInstance, opts: { ctx: Serv
     'DELETE /friends/blacklist/{id}': ({ caller, params }) => {
       friends().unblock(caller.userId, params.id);
     },
-  }));
+  });
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { withDeclaredStatuses } from '../http/declared.js';
 import { contractRoutes } from '../http/routes.js';
 import { nowSec, toMs } from '../ids.js';
 import { groupToRest, joinRequestToRest, memberToRest } from './shapes.js';
@@ -10,7 +9,7 @@ import { groupToRest, joinRequestToRest, memberToRest } from './shapes.js';
 export default async function groupHttp(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
   const { ctx } = opts;
   const groups = () => ctx.domains.group;
-  contractRoutes(app, ctx, withDeclaredStatuses(ctx, {
+  contractRoutes(app, ctx, {
     'GET /groups': ({ caller, query }) => {
       const since = typeof query.lastUpdateTime === 'number' && query.lastUpdateTime > 0 ? toMs(query.lastUpdateTime) : undefined;
       const list = groups().listUserGroups(caller.userId, since);
@@ -87,5 +86,5 @@ export default async function groupHttp(app: FastifyInstance, opts: { ctx: Serve
     'POST /groups/{id}/transfer': ({ caller, params, body }) => {
       groups().transfer(params.id, caller.userId, body.newOwnerId);
     },
-  }));
+  });
 }

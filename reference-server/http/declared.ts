@@ -1,7 +1,5 @@
 import type { RestOperation } from '../../contracts/index.js';
-import type { ServerContext } from '../context.js';
 import { AppError } from '../errors.js';
-import type { RouteHandler } from './routes.js';
 
 /**
  * Domain errors carry the natural status (404 unknown id, 403 not allowed, 409 duplicate…), but a REST answer must use a
@@ -21,21 +19,4 @@ export function toDeclared(op: RestOperation, err: AppError): AppError {
   const status = (CLOSEST[err.status] ?? []).find((s) => op.statuses.includes(s)) ?? 200;
   // 200 is outside AppError's status union on purpose: only this remapping may produce an HTTP-200 failure envelope.
   return new AppError(status as AppError['status'], err.code, err.message, err.field);
-}
-
-/** Wrap route handlers so every AppError they throw leaves with a status their operation declares. */
-export function withDeclaredStatuses(ctx: ServerContext, handlers: Record<string, RouteHandler>): Record<string, RouteHandler> {
-  const wrapped: Record<string, RouteHandler> = {};
-  for (const [key, handler] of Object.entries(handlers)) {
-    const op = ctx.contracts.catalogue.operationsByKey.get(key);
-    if (!op) throw new Error(`reference server: ${key} is not a contract operation`);
-    wrapped[key] = async (req) => {
-      try {
-        return await handler(req);
-      } catch (err) {
-        throw err instanceof AppError ? toDeclared(op, err) : err;
-      }
-    };
-  }
-  return wrapped;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RestOperation } from '../../contracts/index.js';
 import type { ServerContext } from '../context.js';
 import { AppError, badRequest, type ErrorArea } from '../errors.js';
+import { toDeclared } from './declared.js';
 import { sendError, sendOk, toAppError } from './envelope.js';
 
 /** Who is calling: filled from the verified access token (or admin token on /admin routes). */
@@ -56,7 +57,8 @@ function coerceParam(op: RestOperation, name: string, raw: unknown, schema: any,
 
 /**
  * Register contract operations on a Fastify instance: method + path from the contract, auth when the op is secured,
- * path/query/body validated against the contract schemas (400 naming the field), result wrapped in the envelope.
+ * path/query/body validated against the contract schemas (400 naming the field), result wrapped in the envelope,
+ * every error answered with a status the operation declares (http/declared.ts).
  */
 export function contractRoutes(app: FastifyInstance, ctx: ServerContext, handlers: Record<string, RouteHandler>): void {
   for (const [key, handler] of Object.entries(handlers)) {
@@ -104,7 +106,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ServerContext, handler
           if (reply.sent) return reply;
           return sendOk(ctx, reply, data);
         } catch (err) {
-          return sendError(ctx, reply, toAppError(err, raw.log));
+          return sendError(ctx, reply, toDeclared(op, toAppError(err, raw.log)));
         }
       },
     });

@@ -103,8 +103,9 @@ export class MessageDomain {
       raiseSeq: db.prepare(`UPDATE conversations SET current_seq = MAX(current_seq, ?) WHERE conversation_id = ?`),
       currentSeq: db.prepare(`SELECT current_seq FROM conversations WHERE conversation_id = ?`),
       conversationType: db.prepare(`SELECT conversation_type FROM conversations WHERE conversation_id = ?`),
-      byLocalId: db.prepare(`SELECT * FROM messages WHERE sender_id = ? AND conversation_id = ? AND local_id = ? AND created_at >= ?
-                             ORDER BY sequence LIMIT 1`),
+      // No ORDER BY: it would make the planner walk the (conversation, sequence) index instead of the localId one.
+      byLocalId: db.prepare(`SELECT * FROM messages INDEXED BY messages_by_local_id
+                             WHERE sender_id = ? AND conversation_id = ? AND local_id = ? AND created_at >= ? LIMIT 1`),
       insert: db.prepare(`INSERT INTO messages (message_id, conversation_id, conversation_type, sender_id, content_type, content,
                             sequence, reply_to, at_users, status, local_id, created_at, updated_at)
                           VALUES (@message_id, @conversation_id, @conversation_type, @sender_id, @content_type, @content,

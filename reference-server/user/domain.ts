@@ -3,6 +3,7 @@ import type { ServerContext } from '../context.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, nowMs } from '../ids.js';
 import { qrcodeUrl, restProfile } from './views.js';
+import { statementCache } from './sql.js';
 
 /** A user's profile as stored; times are epoch ms. Adapters format it (views.ts). */
 export interface Profile {
@@ -142,7 +143,10 @@ export class UserDomain {
   /** Profiles as they were at registration, kept only while fault `grpc.state-not-shared` is on. */
   private readonly snapshots = new Map<string, Profile>();
 
+  private readonly sql: ReturnType<typeof statementCache>;
+
   constructor(readonly ctx: ServerContext) {
+    this.sql = statementCache(ctx.db);
     ctx.db.exec(`
       CREATE TABLE IF NOT EXISTS users (
         user_id TEXT PRIMARY KEY,
@@ -193,14 +197,14 @@ export class UserDomain {
 
   /** true when `value` is already some user's phone or email (emails compare case-insensitively). */
   identifierTaken(value: string): boolean {
-    return this.ctx.db.prepare('SELECT 1 FROM users WHERE phone = ? OR email = ? COLLATE NOCASE').get(value, value) !== undefined;
+    return this.sql('SELECT 1 FROM users WHERE phone = ? OR email = ? COLLATE NOCASE').get(value, value) !== undefined;
   }
 
   /** The user whose phone or email is `account`. */
   findByAccount(account: string): string | null {
     const a = account.trim();
     if (!a) return null;
-    const id = this.ctx.db.prepare('SELECT user_id FROM users WHERE phone = ? OR email = ? COLLATE NOCASE ORDER BY phone = ? DESC LIMIT 1').pluck().get(a, a, a);
+    const id = this.sql('SELECT user_id FROM users WHERE phone = ? OR email = ? COLLATE NOCASE ORDER BY phone = ? DESC LIMIT 1').pluck().get(a, a, a);
     return (id as string | undefined) ?? null;
   }
 
@@ -209,7 +213,7 @@ export class UserDomain {
     const now = nowMs();
     const userId = newId('u');
     try {
-      this.ctx.db.prepare(`INSERT INTO users (user_id, phone, email, nickname, qrcode, qrcode_expires_at, created_at, updated_at, last_active_at)
+      this.sql(`INSERT INTO users (user_id, phone, email, nickname, qrcode, qrcode_expires_at, created_at, updated_at, last_active_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(userId, input.phone || null, input.email || null, input.nickname, newQrcode(), now + QRCODE_TTL_MS, now, now, now);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -228,26 +232,26 @@ export class UserDomain {
   initUserData(userId: string, nickname?: string): void {
     if (!this.exists(userId)) throw notFound('user', `user ${userId} not found`, 'user_id');
     const now = nowMs();
-    this.ctx.db.prepare('INSERT OR IGNORE INTO user_settings (user_id, updated_at) VALUES (?, ?)').run(userId, now);
+    this.sql('INSERT OR IGNORE INTO user_settings (user_id, updated_at) VALUES (?, ?)').run(userId, now);
     if (nickname && nickname.trim()) {
-      this.ctx.db.prepare("UPDATE users SET nickname = ?, updated_at = ? WHERE user_id = ? AND nickname = ''").run(nickname.trim(), now, userId);
+      this.sql("UPDATE users SET nickname = ?, updated_at = ? WHERE user_id = ? AND nickname = ''").run(nickname.trim(), now, userId);
     }
   }
 
   /** Record activity (login, token refresh) for the "active users" statistic. */
   touchActive(userId: string): void {
-    this.ctx.db.prepare('UPDATE users SET last_active_at = ? WHERE user_id = ?').run(nowMs(), userId);
+    this.sql('UPDATE users SET last_active_at = ? WHERE user_id = ?').run(nowMs(), userId);
   }
 
   // ---- reads other services use ----
 
   exists(userId: string): boolean {
-    return !!userId && this.ctx.db.prepare('SELECT 1 FROM users WHERE user_id = ?').get(userId) !== undefined;
+    return !!userId && this.sql('SELECT 1 FROM users WHERE user_id = ?').get(userId) !== undefined;
   }
 
   /** Stored profile; an expired personal QR code is replaced first. */
   profile(userId: string): Profile | null {
-    const row = this.ctx.db.prepare('SELECT * FROM users WHERE user_id = ?').get(userId) as UserRow | undefined;
+    const row = this.sql('SELECT * FROM users WHERE user_id = ?').get(userId) as UserRow | undefined;
     if (!row) return null;
     if (row.qrcode_expires_at <= nowMs()) return { ...fromRow(row), ...this.rotateQrcode(userId) };
     return fromRow(row);
@@ -265,7 +269,7 @@ export class UserDomain {
   }
 
   brief(userId: string): UserBrief | null {
-    const r = this.ctx.db.prepare('SELECT user_id, nickname, avatar, signature, gender, phone, email FROM users WHERE user_id = ?').get(userId) as
+    const r = this.sql('SELECT user_id, nickname, avatar, signature, gender, phone, email FROM users WHERE user_id = ?').get(userId) as
       Pick<UserRow, 'user_id' | 'nickname' | 'avatar' | 'signature' | 'gender' | 'phone' | 'email'> | undefined;
     if (!r) return null;
     const b: UserBrief = { userId: r.user_id, nickname: r.nickname, avatar: r.avatar, signature: r.signature, gender: r.gender };
@@ -313,7 +317,7 @@ export class UserDomain {
     }
     if (sets.length === 0) return this.requireProfile(userId);
     set('updated_at', nowMs());
-    this.ctx.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE user_id = ?`).run(...values, userId);
+    this.sql(`UPDATE users SET ${sets.join(', ')} WHERE user_id = ?`).run(...values, userId);
     const profile = this.requireProfile(userId);
     this.ctx.bus.notify([userId], 'user.profile_updated', restProfile(profile) as unknown as Record<string, unknown>);
     const friendIds = this.friends.friendIds?.(userId) ?? [];
@@ -328,7 +332,7 @@ export class UserDomain {
   /** The user's settings (defaults where never set), or null for an unknown user. */
   settings(userId: string): UserSettings | null {
     if (!this.exists(userId)) return null;
-    const r = this.ctx.db.prepare('SELECT * FROM user_settings WHERE user_id = ?').get(userId) as Record<string, number | string> | undefined;
+    const r = this.sql('SELECT * FROM user_settings WHERE user_id = ?').get(userId) as Record<string, number | string> | undefined;
     const s: UserSettings = {
       userId,
       notificationEnabled: true, soundEnabled: true, vibrationEnabled: true, messagePreviewEnabled: true,
@@ -367,9 +371,9 @@ export class UserDomain {
       sets.push('language = ?');
       values.push(lang);
     }
-    this.ctx.db.prepare('INSERT OR IGNORE INTO user_settings (user_id, updated_at) VALUES (?, ?)').run(userId, nowMs());
+    this.sql('INSERT OR IGNORE INTO user_settings (user_id, updated_at) VALUES (?, ?)').run(userId, nowMs());
     if (sets.length > 0) {
-      this.ctx.db.prepare(`UPDATE user_settings SET ${sets.join(', ')}, updated_at = ? WHERE user_id = ?`).run(...values, nowMs(), userId);
+      this.sql(`UPDATE user_settings SET ${sets.join(', ')}, updated_at = ? WHERE user_id = ?`).run(...values, nowMs(), userId);
     }
     return this.requireSettings(userId);
   }
@@ -390,10 +394,10 @@ export class UserDomain {
     }
     const now = nowMs();
     const displaced = this.ctx.db.transaction(() => {
-      const others = this.ctx.db.prepare('SELECT user_id AS userId, device_id AS deviceId, platform FROM user_push_tokens WHERE push_token = ? AND NOT (user_id = ? AND device_id = ?)')
+      const others = this.sql('SELECT user_id AS userId, device_id AS deviceId, platform FROM user_push_tokens WHERE push_token = ? AND NOT (user_id = ? AND device_id = ?)')
         .all(pushToken, userId, deviceId) as Array<{ userId: string; deviceId: string; platform: string }>;
-      this.ctx.db.prepare('DELETE FROM user_push_tokens WHERE push_token = ? AND NOT (user_id = ? AND device_id = ?)').run(pushToken, userId, deviceId);
-      this.ctx.db.prepare(`INSERT INTO user_push_tokens (user_id, device_id, platform, push_token, updated_at) VALUES (?, ?, ?, ?, ?)
+      this.sql('DELETE FROM user_push_tokens WHERE push_token = ? AND NOT (user_id = ? AND device_id = ?)').run(pushToken, userId, deviceId);
+      this.sql(`INSERT INTO user_push_tokens (user_id, device_id, platform, push_token, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, device_id) DO UPDATE SET platform = excluded.platform, push_token = excluded.push_token, updated_at = excluded.updated_at`)
         .run(userId, deviceId, platform, pushToken, now);
       return others.filter((o) => o.userId !== userId);
@@ -404,7 +408,7 @@ export class UserDomain {
   /** Every registered push token of these users. */
   pushTokens(userIds: string[]): PushTokenRow[] {
     if (userIds.length === 0) return [];
-    const stmt = this.ctx.db.prepare('SELECT user_id AS userId, device_id AS deviceId, platform, push_token AS pushToken, updated_at AS updatedAt FROM user_push_tokens WHERE user_id = ? ORDER BY device_id');
+    const stmt = this.sql('SELECT user_id AS userId, device_id AS deviceId, platform, push_token AS pushToken, updated_at AS updatedAt FROM user_push_tokens WHERE user_id = ? ORDER BY device_id');
     return [...new Set(userIds)].flatMap((id) => stmt.all(id) as PushTokenRow[]);
   }
 
@@ -422,10 +426,10 @@ export class UserDomain {
          OR (u.phone = ? AND COALESCE(s.search_by_phone, 1) = 1)
          OR (u.user_id = ? AND COALESCE(s.search_by_id, 1) = 1)`;
     const args = [likePattern(kw), kw, kw];
-    const total = Number(this.ctx.db.prepare(`SELECT COUNT(*) ${where}`).pluck().get(...args));
+    const total = Number(this.sql(`SELECT COUNT(*) ${where}`).pluck().get(...args));
     const limit = opts.all ? -1 : pageSize;
     const offset = opts.all ? 0 : (page - 1) * pageSize;
-    const ids = this.ctx.db.prepare(`SELECT u.user_id ${where} ORDER BY u.created_at, u.user_id LIMIT ? OFFSET ?`).pluck().all(...args, limit, offset) as string[];
+    const ids = this.sql(`SELECT u.user_id ${where} ORDER BY u.created_at, u.user_id LIMIT ? OFFSET ?`).pluck().all(...args, limit, offset) as string[];
     return { total, users: ids.map((id) => this.brief(id)!) };
   }
 
@@ -434,8 +438,8 @@ export class UserDomain {
     const kw = (keyword ?? '').trim();
     const where = kw ? "WHERE nickname LIKE ? ESCAPE '\\' OR phone = ? OR email = ? COLLATE NOCASE OR user_id = ?" : '';
     const args = kw ? [likePattern(kw), kw, kw, kw] : [];
-    const total = Number(this.ctx.db.prepare(`SELECT COUNT(*) FROM users ${where}`).pluck().get(...args));
-    const ids = this.ctx.db.prepare(`SELECT user_id FROM users ${where} ORDER BY created_at DESC, user_id LIMIT ? OFFSET ?`)
+    const total = Number(this.sql(`SELECT COUNT(*) FROM users ${where}`).pluck().get(...args));
+    const ids = this.sql(`SELECT user_id FROM users ${where} ORDER BY created_at DESC, user_id LIMIT ? OFFSET ?`)
       .pluck().all(...args, pageSize, (page - 1) * pageSize) as string[];
     return { total, users: ids.map((id) => this.requireProfile(id)) };
   }
@@ -445,7 +449,7 @@ export class UserDomain {
   private rotateQrcode(userId: string): { qrcode: string; qrcodeExpiresAt: number } {
     const qrcode = newQrcode();
     const qrcodeExpiresAt = nowMs() + QRCODE_TTL_MS;
-    this.ctx.db.prepare('UPDATE users SET qrcode = ?, qrcode_expires_at = ? WHERE user_id = ?').run(qrcode, qrcodeExpiresAt, userId);
+    this.sql('UPDATE users SET qrcode = ?, qrcode_expires_at = ? WHERE user_id = ?').run(qrcode, qrcodeExpiresAt, userId);
     return { qrcode, qrcodeExpiresAt };
   }
 
@@ -460,7 +464,7 @@ export class UserDomain {
   userByQrcode(value: string): string {
     const code = qrcodeFrom(value ?? '');
     if (!code) throw badRequest('user', "field 'qrcode' is required", 'qrcode');
-    const id = this.ctx.db.prepare('SELECT user_id FROM users WHERE qrcode = ? AND qrcode_expires_at > ?').pluck().get(code, nowMs()) as string | undefined;
+    const id = this.sql('SELECT user_id FROM users WHERE qrcode = ? AND qrcode_expires_at > ?').pluck().get(code, nowMs()) as string | undefined;
     if (!id) throw notFound('user', 'QR code is unknown or expired', 'qrcode');
     return id;
   }
@@ -468,27 +472,27 @@ export class UserDomain {
   // ---- ban state and statistics (admin service) ----
 
   isBanned(userId: string): boolean {
-    return this.ctx.db.prepare('SELECT 1 FROM users WHERE user_id = ? AND banned_at IS NOT NULL').get(userId) !== undefined;
+    return this.sql('SELECT 1 FROM users WHERE user_id = ? AND banned_at IS NOT NULL').get(userId) !== undefined;
   }
 
   /** Ban (reason given) or unban (null). Returns false for an unknown user. */
   setBanned(userId: string, reason: string | null): boolean {
     const r = reason === null
-      ? this.ctx.db.prepare('UPDATE users SET banned_at = NULL, ban_reason = NULL WHERE user_id = ?').run(userId)
-      : this.ctx.db.prepare('UPDATE users SET banned_at = ?, ban_reason = ? WHERE user_id = ?').run(nowMs(), reason, userId);
+      ? this.sql('UPDATE users SET banned_at = NULL, ban_reason = NULL WHERE user_id = ?').run(userId)
+      : this.sql('UPDATE users SET banned_at = ?, ban_reason = ? WHERE user_id = ?').run(nowMs(), reason, userId);
     return r.changes > 0;
   }
 
   count(): number {
-    return Number(this.ctx.db.prepare('SELECT COUNT(*) FROM users').pluck().get());
+    return Number(this.sql('SELECT COUNT(*) FROM users').pluck().get());
   }
 
   /** Users active (registered, logged in or refreshed a token) at or after `sinceMs`. */
   countActiveSince(sinceMs: number): number {
-    return Number(this.ctx.db.prepare('SELECT COUNT(*) FROM users WHERE last_active_at >= ?').pluck().get(sinceMs));
+    return Number(this.sql('SELECT COUNT(*) FROM users WHERE last_active_at >= ?').pluck().get(sinceMs));
   }
 
   countBanned(): number {
-    return Number(this.ctx.db.prepare('SELECT COUNT(*) FROM users WHERE banned_at IS NOT NULL').pluck().get());
+    return Number(this.sql('SELECT COUNT(*) FROM users WHERE banned_at IS NOT NULL').pluck().get());
   }
 }

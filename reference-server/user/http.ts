@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { withDeclaredStatuses } from '../http/declared.js';
 import { contractRoutes } from '../http/routes.js';
 import { pageArgs, type ProfilePatch, type SettingsPatch } from './domain.js';
 import { restProfile, searchItem, type RestProfile } from './views.js';
@@ -26,7 +25,7 @@ export default async function userHttp(app: FastifyInstance, opts: { ctx: Server
   /** Fault `rest.stale-read`: GET /users/me answers from a per-user cache that PUT never invalidates. */
   const staleCache = new Map<string, RestProfile>();
 
-  contractRoutes(app, ctx, withDeclaredStatuses(ctx, {
+  contractRoutes(app, ctx, {
     'GET /users/me': ({ caller }) => {
       if (!ctx.faults.on('rest.stale-read')) return view(caller.userId);
       let cached = staleCache.get(caller.userId);
@@ -52,5 +51,5 @@ export default async function userHttp(app: FastifyInstance, opts: { ctx: Server
       if (!b) throw notFound('user', `user ${params.userId} not found`, 'userId');
       return searchItem(b);
     },
-  }));
+  });
 }

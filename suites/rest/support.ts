@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { RequestArbitraries, type RequestParts } from '../../contracts/arbitraries.js';
 import { loadContracts, OPENAPI_FILE } from '../../contracts/index.js';
 import { pointer } from '../../contracts/pointer.js';
 import { ConformanceFailure, fail } from '../../fixtures/failure.js';
@@ -158,4 +160,18 @@ export function expectFields(res: RestResponse, fields: string[], what: string, 
   if (missing.length > 0) {
     fail({ message: `${what}: data lacks ${missing.join(', ')}`, expected: `non-empty ${missing.map((m) => `data.${m}`).join(', ')}`, observed: res.data, cite, replay: res.replay });
   }
+}
+
+const arbitraries = new RequestArbitraries(contracts);
+export { arbitraries };
+
+/** A schema-valid request for `key` with dummy path ids (for auth sweeps: the body must not be why it fails). */
+export function sampleRequest(key: string, seed: number): RequestParts {
+  const [parts] = fc.sample(arbitraries.valid(key, { params: dummyParams(key) }), { seed, numRuns: 1 });
+  return parts!;
+}
+
+/** The 73 operations that declare BearerAuth; `admin` selects the 14 admin ones (true), the 59 others (false) or all. */
+export function securedOps(admin?: boolean): string[] {
+  return catalogue.operations.filter((o) => o.secured && (admin === undefined || (o.area === 'admin') === admin)).map((o) => o.key);
 }

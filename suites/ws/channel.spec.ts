@@ -1,6 +1,6 @@
 import { expectThat, fail } from '../../fixtures/failure.js';
 import { messageCite, WS_CHANNEL_CITE, WS_PUBLISH_CITE, WS_SUBSCRIBE_CITE, WS_TOKEN_CITE, type WsClient } from '../../fixtures/ws-client.js';
-import { check } from '../check.js';
+import { check, test } from '../check.js';
 import { createGroup, newLocalId, opCite } from './support.js';
 
 /** The channel itself: upgrade and authentication, heartbeat, frame format, robustness (contract-notes §6.3 WS1–WS4, WS14). */
@@ -69,8 +69,8 @@ check({
   const ca = await ws.connect(a, { label: 'A' });
   const cb = await ws.connect(b, { label: 'B' });
   const { groupId } = await createGroup(api, a, [b]);
-  // Traffic of every kind the server can send: pong, message.sent, notifications.
-  await ca.ping(5000);
+  // Traffic of every kind the server can send: pong, message.sent, notifications (a missing pong is WS.3's business).
+  await ca.settle(5000);
   await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: 'ws4', localId: newLocalId() });
   await Promise.all([ca.settle(), cb.settle()]);
   const clients: WsClient[] = [ca, cb];
@@ -90,6 +90,8 @@ check({
   const [a, b] = [await newUser(), await newUser()];
   const { groupId } = await createGroup(api, a, [b]);
   let c = await ws.connect(a, { label: 'A' });
+  // Survival is judged by a ping answered after each bad frame; a server that never answers ping (WS.3) cannot be judged.
+  test.skip(!(await c.settle(5000)), 'the server does not answer a ping on a fresh connection (see WS.3): survival cannot be observed');
   const problems: unknown[] = [];
   const cases: Array<{ what: string; send: (c: WsClient) => void; noAck?: boolean }> = [
     { what: 'malformed JSON', send: (c) => c.sendRaw('{"type":"ping",', 'malformed JSON') },

@@ -1,0 +1,162 @@
+/**
+ * WebSocket ack throughput and latency of the reference server (file DB: WAL + synchronous=FULL, so every ack follows
+ * a durable commit) against a bare `ws` echo server measured in the same run with the same client load.
+ *
+ *   npx tsx bench/ws-ack.bench.ts     # env: BENCH_SECONDS (5), BENCH_CONNECTIONS (4), BENCH_WINDOW (32), BENCH_FANOUT (0),
+ *                                     #      BENCH_SERVER_NODE_ARGS (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof')
+ *
+ * Both servers run as child processes (the client load stays out of their event loop). Each connection keeps WINDOW
+ * message.send frames in flight; latency = time from send to the matching ack (message.sent / echoed frame, matched by
+ * localId). Each sender is alone online in its own group unless BENCH_FANOUT=1 (all senders in one group: every
+ * message is also delivered to the other senders' sockets). Target: reference/echo throughput ratio ≥ 0.5.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+import { packageRoot } from '../contracts/index.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 32);
+const FANOUT = process.env.BENCH_FANOUT === '1';
+const TIMEOUT_MS = 15_000;
+
+interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number }
+
+/** Spawn a child that prints one JSON line with its address; resolve with the parsed line. */
+async function child(args: string[]): Promise<{ proc: ChildProcess; addr: any }> {
+  const proc = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no address line within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    createInterface({ input: proc.stdout! }).once('line', (l) => { clearTimeout(timer); resolve(l); });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { proc, addr: JSON.parse(line) };
+}
+
+const ECHO_SERVER = `
+const { WebSocketServer } = require('ws');
+const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => console.log(JSON.stringify({ ws: 'ws://127.0.0.1:' + wss.address().port })));
+wss.on('connection', (s) => s.on('message', (d) => s.send(d)));
+`;
+
+async function rest(base: string, method: string, path: string, body: unknown, token?: string): Promise<any> {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  const json: any = await res.json();
+  if (json.code !== 0) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json.data;
+}
+
+let userSeq = 0;
+async function register(base: string): Promise<{ userId: string; accessToken: string }> {
+  const tag = `${Date.now() % 1e6}${++userSeq}`.padStart(9, '0').slice(-9);
+  return rest(base, 'POST', '/auth/register', {
+    phoneNumber: `13${tag}`, email: `bench${tag}@example.com`, password: 'Passw0rd123', verifyCode: '123456',
+    deviceId: `bench-${userSeq}`, deviceType: 'ios', clientVersion: '1.0.0', nickname: `bench${userSeq}`,
+  });
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => reject(new Error(`ws open timeout: ${url}`)), TIMEOUT_MS);
+    ws.once('open', () => { clearTimeout(timer); resolve(ws); });
+    ws.once('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** Drive `sockets` with WINDOW frames in flight each for WARMUP + SECONDS; count and time the acks after warm-up. */
+async function drive(name: string, sockets: Array<{ ws: WebSocket; conversationId: string }>, ackOf: (frame: any) => string | undefined): Promise<Result> {
+  const latencies: number[] = [];
+  let acked = 0;
+  let measuring = false;
+  let stopping = false;
+  let n = 0;
+  const inflight = new Map<string, number>();
+  const sendOne = (s: { ws: WebSocket; conversationId: string }) => {
+    const localId = `b${++n}`;
+    inflight.set(localId, performance.now());
+    s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content: `bench message ${n}`, localId } }));
+  };
+  for (const s of sockets) {
+    s.ws.on('message', (raw) => {
+      const localId = ackOf(JSON.parse(String(raw)));
+      const t0 = localId === undefined ? undefined : inflight.get(localId);
+      if (t0 === undefined) return;
+      inflight.delete(localId!);
+      if (measuring) {
+        latencies.push(performance.now() - t0);
+        acked++;
+      }
+      if (!stopping) sendOne(s);
+    });
+  }
+  for (const s of sockets) for (let i = 0; i < WINDOW; i++) sendOne(s);
+  await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+  measuring = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  measuring = false;
+  stopping = true;
+  const seconds = (performance.now() - t0) / 1000;
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (inflight.size > 0) throw new Error(`${name}: ${inflight.size} frames never acked`);
+  for (const s of sockets) s.ws.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { name, acked, seconds, perSec: acked / seconds, p50: pct(50), p99: pct(99) };
+}
+
+async function benchEcho(): Promise<Result> {
+  const { proc, addr } = await child(['-e', ECHO_SERVER]);
+  try {
+    const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, async () => ({ ws: await open(addr.ws), conversationId: 'echo' })));
+    return await drive('bare ws echo', sockets, (f) => (f.type === 'message.send' ? f.payload.localId : undefined));
+  } finally {
+    proc.kill('SIGTERM');
+  }
+}
+
+async function benchReference(): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-ack-bench-'));
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. '--cpu-prof'
+  const { proc, addr } = await child([...nodeArgs, join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', join(dir, 'bench.db')]);
+  try {
+    const senders = await Promise.all(Array.from({ length: CONNECTIONS }, () => register(addr.http)));
+    const offline = await register(addr.http);
+    const sockets = [];
+    let shared: string | undefined;
+    for (const u of senders) {
+      const members = FANOUT ? senders.filter((x) => x !== u).map((x) => x.userId) : [offline.userId];
+      const groupId = FANOUT ? (shared ??= (await rest(addr.http, 'POST', '/groups', { name: 'bench', memberIds: members }, u.accessToken)).groupId)
+        : (await rest(addr.http, 'POST', '/groups', { name: 'bench', memberIds: members }, u.accessToken)).groupId;
+      sockets.push({ ws: await open(`${addr.ws}?token=${u.accessToken}`), conversationId: groupId });
+    }
+    return await drive('reference server (durable)', sockets, (f) => (f.type === 'message.sent' ? f.payload.localId : undefined));
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (r: Result) =>
+  `${r.name.padEnd(28)} ${r.perSec.toFixed(0).padStart(8)} acks/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.acked} in ${r.seconds.toFixed(1)} s)`;
+
+console.log(`ws-ack bench: ${CONNECTIONS} connections × ${WINDOW} in flight, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)${FANOUT ? ', all senders in one group' : ''}`);
+const echo = await benchEcho();
+console.log(fmt(echo));
+const ref = await benchReference();
+console.log(fmt(ref));
+const ratio = ref.perSec / echo.perSec;
+console.log(`throughput ratio reference/echo = ${ratio.toFixed(2)} (target ≥ 0.5) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);

@@ -1,0 +1,3 @@
+import { orderingCheck } from './ordering-check.js';
+
+orderingCheck('ORD.P7');
