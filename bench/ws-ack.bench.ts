@@ -3,6 +3,7 @@
  * a durable commit) against a bare `ws` echo server measured in the same run with the same client load.
  *
  *   npx tsx bench/ws-ack.bench.ts     # env: BENCH_SECONDS (5), BENCH_CONNECTIONS (4), BENCH_WINDOW (32), BENCH_FANOUT (0),
+ *                                     #      BENCH_DB (memory = no fsync, for comparison only),
  *                                     #      BENCH_SERVER_NODE_ARGS (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof')
  *
  * Both servers run as child processes (the client load stays out of their event loop). Each connection keeps WINDOW
@@ -23,6 +24,8 @@ const WARMUP_SECONDS = 1;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 32);
 const FANOUT = process.env.BENCH_FANOUT === '1';
+/** BENCH_DB=memory: SQLite :memory: instead of a durable file — shows what the fsyncs cost, not a valid target figure. */
+const MEMORY_DB = process.env.BENCH_DB === 'memory';
 const TIMEOUT_MS = 15_000;
 
 interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number }
@@ -130,7 +133,7 @@ async function benchEcho(): Promise<Result> {
 async function benchReference(): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-ack-bench-'));
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. '--cpu-prof'
-  const { proc, addr } = await child([...nodeArgs, join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', join(dir, 'bench.db')]);
+  const { proc, addr } = await child([...nodeArgs, join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', MEMORY_DB ? ':memory:' : join(dir, 'bench.db')]);
   try {
     const senders = await Promise.all(Array.from({ length: CONNECTIONS }, () => register(addr.http)));
     const offline = await register(addr.http);
@@ -142,7 +145,7 @@ async function benchReference(): Promise<Result> {
         : (await rest(addr.http, 'POST', '/groups', { name: 'bench', memberIds: members }, u.accessToken)).groupId;
       sockets.push({ ws: await open(`${addr.ws}?token=${u.accessToken}`), conversationId: groupId });
     }
-    return await drive('reference server (durable)', sockets, (f) => (f.type === 'message.sent' ? f.payload.localId : undefined));
+    return await drive(MEMORY_DB ? 'reference server (:memory:)' : 'reference server (durable)', sockets, (f) => (f.type === 'message.sent' ? f.payload.localId : undefined));
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));

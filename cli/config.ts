@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SetupError } from '../contracts/errors.js';
+import { SUITE_ORDER } from '../reports/model.js';
 import { parseAddress, parseTargetUrl } from './options.js';
 
 /**
@@ -9,7 +10,7 @@ import { parseAddress, parseTargetUrl } from './options.js';
  * file (`--config FILE`, else anychat-conform.config.json or .ts in the working directory). Every value is validated
  * here, whatever its source; a bad one is a SetupError naming the option and where it came from.
  */
-export const SUITES = ['rest', 'security', 'ws', 'grpc', 'xproto', 'ordering', 'browser'] as const;
+export const SUITES = SUITE_ORDER;
 export type Suite = (typeof SUITES)[number];
 export const DEFAULT_SUITES: Suite[] = SUITES.filter((s) => s !== 'browser');
 export const PROGRESS_REPORTERS = ['list', 'line', 'dot'] as const;
@@ -240,7 +241,8 @@ export async function resolveRunConfig(
   if (shard) files.add('blob');
 
   const grep = get('grep', (x) => {
-    const s = asString(x);
+    // not trimmed: a trailing space is how a replay command pins one check id
+    const s = typeof x.value === 'string' && x.value !== '' ? x.value : asString(x);
     try {
       new RegExp(s);
     } catch (e) {

@@ -35,7 +35,8 @@ function readShardDir(dir: string): ShardDir {
   let meta: ShardDir = { dir: abs, blobs, shard: null, seed: null, digest: null, target: null, served: false };
   if (existsSync(join(abs, RAW_RESULTS_FILE))) {
     const raw = readRawResults(abs, '');
-    meta = { ...meta, shard: raw.shard, seed: raw.metadata?.seed ?? null, digest: raw.metadata?.contract.digest ?? null, target: raw.metadata?.target ?? null, served: !!raw.metadata?.serve };
+    // an unsharded run (blob via --reporter) is shard 1 of 1
+    meta = { ...meta, shard: raw.shard ?? { current: 1, total: 1 }, seed: raw.metadata?.seed ?? null, digest: raw.metadata?.contract.digest ?? null, target: raw.metadata?.target ?? null, served: !!raw.metadata?.serve };
   }
   return meta;
 }
@@ -63,7 +64,6 @@ function shardProblems(shards: ShardDir[]): { warnings: string[]; blockers: stri
     const missing = Array.from({ length: total }, (_, i) => i + 1).filter((c) => !have.includes(c));
     if (missing.length) blockers.push(`shard(s) ${missing.map((m) => `${m}/${total}`).join(', ')} missing`);
   }
-  if (shards.length === 1 && !shards[0]!.shard) warnings.push('only one report given');
   return { warnings, blockers };
 }
 

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { SetupError } from '../contracts/errors.js';
 import { FAULTS } from '../reference-server/faults.js';
 
@@ -7,23 +10,29 @@ const PROBE_TIMEOUT_MS = 5000;
 
 /**
  * Pre-flight: any HTTP answer from the target's root proves it is reachable (the status does not matter).
- * Refused connections, DNS failures, TLS errors and silence for 5 s are setup errors.
+ * Refused connections, DNS failures, TLS errors and silence for 5 s are setup errors. node:http rather than fetch,
+ * which refuses the "bad ports" of the fetch standard (1, 6000, 10080, …) that a deployment may well use.
  */
-export async function probeTarget(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
-  try {
-    const res = await fetch(`${url}/`, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel().catch(() => undefined);
-  } catch (e) {
-    throw new SetupError(`cannot reach ${url}: ${reason(e, timeoutMs)}`);
-  }
-}
-
-function reason(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
-  const c = err?.cause;
-  if (c?.code && c.message) return c.message.includes(c.code) ? c.message : `${c.code} ${c.message}`;
-  return c?.code ?? c?.message ?? err?.message ?? String(e);
+export function probeTarget(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const get = u.protocol === 'https:' ? httpsGet : httpGet;
+    const fail = (why: string) => reject(new SetupError(`cannot reach ${url}: ${why}`));
+    const req = get(u, { timeout: timeoutMs, headers: { 'user-agent': 'anychat-conform preflight' } }, (res) => {
+      res.resume();
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      fail(`no answer within ${timeoutMs / 1000} s`);
+    }, timeoutMs);
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(e.code && !e.message.includes(e.code) ? `${e.code} ${e.message}` : e.message);
+    });
+    req.on('response', () => clearTimeout(timer));
+  });
 }
 
 export function checkFaultIds(ids: string[]): void {
@@ -36,6 +45,8 @@ export interface ServedTarget {
   url: string;
   grpc: string | null;
   admin: { user: string; password: string };
+  /** The server's HS256 key, so SEC.4 can forge a validly signed expired token. */
+  jwtSecret: string;
   close(): Promise<void>;
 }
 
@@ -44,7 +55,9 @@ export async function serveReference(opts: { faults: string[]; admin: { user: st
   checkFaultIds(opts.faults);
   const admin = opts.admin ?? SERVE_ADMIN;
   const { startServer } = await import('../reference-server/server.js');
+  const jwtSecret = randomBytes(32).toString('hex');
   const server = await startServer({
+    jwtSecret,
     port: 0,
     grpcPort: 0,
     db: ':memory:',
@@ -54,5 +67,5 @@ export async function serveReference(opts: { faults: string[]; admin: { user: st
     contractsDir: opts.contractsDir,
     logLevel: 'silent',
   });
-  return { url: server.httpUrl, grpc: server.grpcAddress, admin, close: () => server.close() };
+  return { url: server.httpUrl, grpc: server.grpcAddress, admin, jwtSecret, close: () => server.close() };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
@@ -47,8 +47,10 @@ export function registerRun(program: Command, setExit: SetExit): void {
     .option('--no-files-upload', 'do not PUT bytes to upload URLs (FI3)')
     .option('--config <file>', 'config file (default anychat-conform.config.json or .ts in the working directory)')
     .addHelpText('after', `
-Every option can also come from the environment (${RUN_OPTIONS.workers.env}, ${RUN_OPTIONS.seed.env}, … ANYCHAT_<OPTION>) or the
-config file (same names in camelCase). Flags win over the environment, which wins over the file.
+Every option can also come from the environment, --some-option as ANYCHAT_SOME_OPTION (except: url ANYCHAT_TARGET,
+--path ANYCHAT_ORD_PATH, --grpc-service ANYCHAT_GRPC_SERVICE_<pkg>_<Service>=addr, --config ANYCHAT_CONFIG), or from the
+config file (keys in camelCase: {"url": …, "suite": ["rest"], "workers": 2}). Flags win over the environment, which
+wins over the file.
 
 Exit codes: 0 every MUST check passed, 1 a MUST check failed (any check with --strict), 2 usage or setup error,
 or no check executed.
@@ -127,12 +129,14 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     if (cfg.files.has('blob')) reporters.push(['blob', { outputDir: join(cfg.out, REPORT_FILES.blob) }]);
 
     const env = childEnv(cfg, { url, grpc, admin, grpcServices, runId, meta, reporters, contractsDir: bundle.location.dir });
+    if (served) env.ANYCHAT_JWT_SECRET = served.jwtSecret;
     const args = ['test', '--config', PLAYWRIGHT_CONFIG, ...cfg.suites.flatMap((s) => ['--project', s]), '--pass-with-no-tests', '--retries', '0'];
     if (cfg.workers) args.push('--workers', String(cfg.workers));
     if (cfg.shard) args.push('--shard', `${cfg.shard.current}/${cfg.shard.total}`);
     if (cfg.repeat > 1) args.push('--repeat-each', String(cfg.repeat));
     if (cfg.grep) args.push('--grep', cfg.grep);
     const child = await runPlaywright(args, env, { stdio: 'inherit' });
+    pruneEmptyDirs(join(cfg.out, REPORT_FILES.playwright));
     if (child.interrupted) throw new SetupError('interrupted');
     const raw = readRawResults(cfg.out, `Playwright exited with ${child.signal ?? `code ${child.code}`} (see its output above)`);
     const formats = new Set([...cfg.files].filter((f): f is ReportFormat => f !== 'blob'));
@@ -147,6 +151,14 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
   } finally {
     await served?.close();
   }
+}
+
+/** Playwright makes an output directory per check; keep only those holding something (error context, traces). */
+function pruneEmptyDirs(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) pruneEmptyDirs(join(dir, e.name));
+  const left = readdirSync(dir).filter((f) => f !== '.last-run.json');
+  if (left.length === 0) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Accept fully-qualified service names (anychat.auth.AuthService) or unique short ones (AuthService). */
@@ -210,6 +222,13 @@ function replayBase(cfg: RunConfig, url: string): string {
   }
   if (cfg.contracts) parts.push('--contracts', quote(cfg.contracts));
   if (cfg.strict) parts.push('--strict');
+  // options that change what the checks send (never credentials)
+  if (cfg.deviceType) parts.push('--device-type', quote(cfg.deviceType));
+  if (cfg.privateConv) parts.push('--private-conv', cfg.privateConv);
+  if (cfg.filesUpload === false) parts.push('--no-files-upload');
+  if (cfg.timeoutMs) parts.push('--timeout-ms', String(cfg.timeoutMs));
+  if (cfg.numRuns) parts.push('--num-runs', String(cfg.numRuns));
+  if (cfg.maxCommands) parts.push('--max-commands', String(cfg.maxCommands));
   return parts.join(' ');
 }
 

@@ -20,6 +20,12 @@ export interface HttpResult {
   ok: boolean;
 }
 
+/** One line saying why a request failed (for setup errors and samples). */
+export function describeFailure(op: string, r: HttpResult): string {
+  if (r.status === 0) return `${op}: ${r.body?.message ?? 'network error'}`;
+  return `${op}: HTTP ${r.status}${r.body?.code !== undefined ? ` code ${r.body.code}` : ''}${r.body?.message ? ` ${JSON.stringify(String(r.body.message).slice(0, 200))}` : ''}`;
+}
+
 /**
  * A lean HTTP client for load (undici Pool, keep-alive, no validation): every request has a timeout and records
  * `http.<METHOD> <path template>` latency and errors by kind.
@@ -30,7 +36,7 @@ export class LoadHttp {
 
   constructor(private readonly target: LoadTarget, private readonly metrics: Metrics, connections = 64, private readonly timeoutMs = 10_000) {
     const u = new URL(target.restBase);
-    this.pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
     this.basePath = u.pathname;
   }
 
@@ -57,12 +63,15 @@ export class LoadHttp {
       const ok = res.statusCode === 200 && body?.code === 0;
       this.metrics.latency(`http.${name}`, latency, opts.expectedIntervalMs);
       this.metrics.count('http.requests');
-      if (!ok) this.metrics.error(res.statusCode >= 500 ? 'http.5xx' : res.statusCode >= 400 ? 'http.4xx' : body === undefined ? 'http.not-json' : 'http.error-envelope');
+      this.metrics.count('ops');
+      if (!ok) this.metrics.error(res.statusCode !== 200 ? `http.${res.statusCode}` : body === undefined ? 'http.not-json' : 'http.error-envelope');
       return { status: res.statusCode, body, ok };
     } catch (e) {
       this.metrics.count('http.requests');
-      this.metrics.error((e as any)?.code === 'UND_ERR_HEADERS_TIMEOUT' || (e as any)?.code === 'UND_ERR_BODY_TIMEOUT' ? 'http.timeout' : 'http.network');
-      return { status: 0, body: undefined, ok: false };
+      this.metrics.count('ops');
+      const code = (e as any)?.code;
+      this.metrics.error(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'http.timeout' : 'http.network');
+      return { status: 0, body: { message: (e as Error)?.message ?? String(e) }, ok: false };
     }
   }
 
@@ -71,47 +80,120 @@ export class LoadHttp {
   }
 }
 
-/** A load WebSocket: connects with ?token= within a timeout and hands every parsed frame to `onFrame`. */
+interface PendingPing {
+  scheduledAt: number;
+  settled: boolean;
+  timer: NodeJS.Timeout;
+  resolve(ok: boolean): void;
+}
+
+/**
+ * A load WebSocket: connects with ?token= within a timeout (handshake and TCP alike), hands every parsed frame to
+ * `onFrame`, answers ping() with the next pong (pongs carry no id, so they match pings first in, first out), and
+ * reports a close it did not ask for through `onDrop` and the `ws.dropped` error.
+ */
 export class LoadSocket {
   private socket: WebSocket | undefined;
+  private readonly pings: PendingPing[] = [];
   onFrame: (frame: any, receivedAt: number) => void = () => undefined;
+  onDrop: () => void = () => undefined;
   closed = false;
 
   constructor(private readonly target: LoadTarget, private readonly metrics: Metrics, private readonly timeoutMs = 10_000) {}
 
-  async connect(token: string): Promise<this> {
+  async connect(token: string, opts: { metricName?: string } = {}): Promise<this> {
     const started = performance.now();
+    this.metrics.count('ops');
     const socket = new WebSocket(`${this.target.wsUrl}?token=${encodeURIComponent(token)}`, { handshakeTimeout: this.timeoutMs, perMessageDeflate: false });
     this.socket = socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', (e) => reject(e));
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with HTTP ${res.statusCode}`)));
-    }).catch((e) => {
-      this.metrics.error('ws.connect');
+    socket.on('error', () => undefined); // every error also closes the socket; 'close' is what we act on
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no WebSocket handshake within ${this.timeoutMs} ms`), { code: 'timeout' })), this.timeoutMs);
+        socket.once('open', () => resolve());
+        socket.once('error', (e) => reject(e));
+        socket.once('unexpected-response', (_req, res) => {
+          res.resume();
+          reject(Object.assign(new Error(`upgrade refused with HTTP ${res.statusCode}`), { code: 'refused' }));
+        });
+      });
+    } catch (e) {
+      clearTimeout(timer);
+      this.closed = true;
+      socket.terminate();
+      this.metrics.error((e as any)?.code === 'timeout' ? 'ws.connect-timeout' : (e as any)?.code === 'refused' ? 'ws.connect-refused' : 'ws.connect');
       throw e;
-    });
-    this.metrics.latency('ws.connect', performance.now() - started);
+    }
+    clearTimeout(timer);
+    this.metrics.latency(opts.metricName ?? 'ws.connect', performance.now() - started);
     socket.on('message', (raw) => {
       const at = performance.now();
+      let frame: any;
       try {
-        this.onFrame(JSON.parse(String(raw)), at);
+        frame = JSON.parse(String(raw));
       } catch {
         this.metrics.error('ws.bad-frame');
+        return;
       }
+      if (frame?.type === 'pong') this.pong(at);
+      else this.onFrame(frame, at);
     });
     socket.on('close', () => {
-      if (!this.closed) this.metrics.error('ws.dropped');
+      const unexpected = !this.closed;
       this.closed = true;
+      for (const p of this.pings.splice(0)) {
+        clearTimeout(p.timer);
+        if (!p.settled) p.resolve(false);
+        p.settled = true;
+      }
+      if (unexpected) {
+        this.metrics.error('ws.dropped');
+        this.onDrop();
+      }
     });
-    socket.on('error', () => undefined);
     return this;
   }
 
+  get open(): boolean {
+    return !!this.socket && this.socket.readyState === WebSocket.OPEN;
+  }
+
   send(frame: unknown): boolean {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(JSON.stringify(frame));
+    if (!this.open) return false;
+    this.socket!.send(JSON.stringify(frame));
     return true;
+  }
+
+  /**
+   * Send a ping scheduled at `scheduledAt` (performance.now() time) and record `ws.pong` latency from then; resolves
+   * false on timeout or close (the error is counted).
+   */
+  ping(scheduledAt = performance.now()): Promise<boolean> {
+    this.metrics.count('ops');
+    if (!this.send({ type: 'ping' })) {
+      this.metrics.error('ws.not-open');
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      const entry: PendingPing = { scheduledAt, settled: false, resolve, timer: undefined as unknown as NodeJS.Timeout };
+      // A timed-out ping stays queued (settled) so a late pong still pairs with it rather than with the next ping.
+      entry.timer = setTimeout(() => {
+        entry.settled = true;
+        this.metrics.error('ws.pong-timeout');
+        resolve(false);
+      }, this.timeoutMs);
+      this.pings.push(entry);
+    });
+  }
+
+  private pong(at: number): void {
+    const p = this.pings.shift();
+    if (!p || p.settled) return;
+    clearTimeout(p.timer);
+    p.settled = true;
+    this.metrics.latency('ws.pong', at - p.scheduledAt);
+    p.resolve(true);
   }
 
   close(): void {
@@ -120,12 +202,27 @@ export class LoadSocket {
   }
 }
 
+/** Wait `ms`, or less when `signal` aborts (the abort listener is removed either way). */
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+/** `promise`'s value, or null when it has not settled within `ms` (the timer is cleared either way). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<null>((r) => (timer = setTimeout(() => r(null), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -29,6 +29,23 @@ export function parseThreshold(source: string): Threshold {
   return { source: source.trim(), left: m[1]!.trim(), op: m[2] as Threshold['op'], right };
 }
 
+const STATS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max', 'count'];
+/** Values that are not `<latency metric>.<stat>` (see summary.ts for how each is computed). */
+export const DERIVED_VALUES = [
+  'throughput', 'rps', 'messages.rate', 'deliveries.rate', 'errors.total', 'errors.rate',
+  'lost', 'lost.rate', 'duplicated', 'ordering.violations', 'misdelivered',
+  'messages.sent', 'messages.acked', 'deliveries', 'deliveries.expected', 'deliveries.sync', 'deliveries.unverifiable',
+  'acks.late', 'acks.unmatched', 'acks.duplicated', 'sockets.peak', 'sync.messages', 'sync.skipped', 'http.requests', 'ops',
+];
+
+/** Reject a left side that can never have a value (a typo would otherwise fail every run with "no data"). */
+export function checkThresholdName(t: Threshold): void {
+  const stat = t.left.slice(t.left.lastIndexOf('.') + 1);
+  if (STATS.includes(stat) && t.left.length > stat.length + 1) return;
+  if (t.left.startsWith('errors.') || DERIVED_VALUES.includes(t.left)) return;
+  throw new ThresholdError(`invalid threshold ${JSON.stringify(t.source)}: unknown value ${JSON.stringify(t.left)} (use <metric>.<${STATS.join('|')}> like ack.p99, or one of ${DERIVED_VALUES.slice(0, 11).join(', ')}, errors.<kind>)`);
+}
+
 const compare: Record<Threshold['op'], (a: number, b: number) => boolean> = {
   '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b, '==': (a, b) => a === b, '!=': (a, b) => a !== b,
 };

@@ -54,6 +54,8 @@ export const FAULTS: FaultDef[] = [
   { id: 'ord.localid-not-idempotent', protocol: 'ordering', description: 'a resent localId is stored again with a new id and sequence', catches: ['ORD.P4'], suites: ['ordering'] },
   { id: 'ord.cross-conversation-leak', protocol: 'ordering', description: 'message.new also goes to members of the sender\'s other groups', catches: ['ORD.P6'], suites: ['ordering'] },
   { id: 'ord.sync-off-by-one', protocol: 'ordering', description: '/sync/messages also returns the message at lastSeq', catches: ['ORD.P5'], suites: ['ordering'] },
+  // Load (caught by `anychat-conform load`: correctness under load)
+  { id: 'load.drop-1pct', protocol: 'ordering', description: 'one message.new delivery in 100 is silently dropped', catches: ['LOAD.LOST'], suites: ['load'] },
   // gRPC
   { id: 'grpc.unimplemented', protocol: 'grpc', description: 'MessageService.SearchMessages answers UNIMPLEMENTED', catches: ['GRPC.GR1'], suites: ['grpc'] },
   { id: 'grpc.empty-field', protocol: 'grpc', description: 'MessageService.GetMessageById leaves sender_id empty', catches: ['GRPC.MessageService.GetMessageById', 'XPROTO.1'], suites: ['grpc'] },

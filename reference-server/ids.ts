@@ -1,8 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
+// Random bytes are drawn 4 KiB at a time: one randomBytes() call per id costs more than a message insert.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 /** Opaque string ids with a readable prefix: u_…, g_…, m_…, f_…, call_…, room_…. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(9).toString('base64url')}`;
+  if (poolAt + 9 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  poolAt += 9;
+  return `${prefix}_${pool.toString('base64url', poolAt - 9, poolAt)}`;
 }
 
 export { randomUUID };

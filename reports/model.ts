@@ -9,6 +9,8 @@ import type { RawAttempt, RawResults, RawTest, RunMetadata } from './raw.js';
  */
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 export const LEVELS: Level[] = ['MUST', 'SHOULD', 'MAY'];
+/** The suites (Playwright projects) in the order reports list them. */
+export const SUITE_ORDER = ['rest', 'security', 'ws', 'grpc', 'xproto', 'ordering', 'browser'] as const;
 export type Outcome = 'passed' | 'failed' | 'flaky' | 'unexpected-pass' | 'expected-failure' | 'skipped';
 export const OUTCOMES: Outcome[] = ['passed', 'failed', 'flaky', 'unexpected-pass', 'expected-failure', 'skipped'];
 
@@ -195,7 +197,8 @@ export function buildReport(raw: RawResults, opts: BuildOptions): ConformanceRep
       warnings: [...new Set(attempts.flatMap((a) => a.record?.warnings ?? []))],
     });
   }
-  checks.sort((a, b) => a.suite.localeCompare(b.suite) || compareIds(a.id, b.id));
+  const rank = (suite: string) => ((SUITE_ORDER as readonly string[]).indexOf(suite) + SUITE_ORDER.length + 1) % (SUITE_ORDER.length + 1);
+  checks.sort((a, b) => rank(a.suite) - rank(b.suite) || a.suite.localeCompare(b.suite) || compareIds(a.id, b.id));
 
   if (opts.expectations) {
     const ids = new Set(checks.map((c) => c.id));

@@ -8,6 +8,7 @@ import { FAULTS, type FaultDef } from '../reference-server/faults.js';
 import { startServer } from '../reference-server/server.js';
 import { runSuites } from './support/run-suites.js';
 import { durabilityScenario } from './support/durability.js';
+import { lostUnderLoad } from '../load/fault-probe.js';
 
 interface Verdict {
   fault: FaultDef;
@@ -24,6 +25,10 @@ async function probe(fault: FaultDef): Promise<Verdict> {
   if (fault.protocol === 'durability') {
     const lost = await durabilityScenario({ faults: [fault.id] });
     return { fault, caught: lost > 0, failed: lost > 0 ? ['DURABILITY.1'] : [], ms: Date.now() - t0 };
+  }
+  if (fault.suites.includes('load')) {
+    const lost = await lostUnderLoad([fault.id]);
+    return { fault, caught: lost > 0, failed: lost > 0 ? ['LOAD.LOST'] : [], ms: Date.now() - t0 };
   }
   const server = await startServer({ port: 0, grpcPort: 0, db: ':memory:', faults: [fault.id] });
   try {

@@ -331,9 +331,16 @@ describe('WebSocket gateway and messages', () => {
     assert.equal(resent.length, 3);
     for (const r of resent) assert.deepEqual([r.messageId, r.sequence, r.timestamp], [first.messageId, first.sequence, first.timestamp]);
     assert.equal((await w.rpc(MSG, 'GetConversationSequence', { conversation_id: g })).current_seq, 2);
-    await rb.waitFor(() => rb.notifications('message.new').some((d) => d.localId === 'local_2'), 'message.new local_2');
-    assert.deepEqual(rb.notifications('message.new').map((d) => d.content), ['once', 'next']);
-    // Another sender's localId is its own; so is the same sender's in another conversation.
+    // Two first sends of one localId in the same burst (one group commit) are still one message.
+    s.sendMessage({ conversationId: g, content: 'twin', localId: 'local_3' });
+    s.sendMessage({ conversationId: g, content: 'twin', localId: 'local_3' });
+    await s.waitFor(() => s.acks().filter((x) => x.localId === 'local_3').length === 2, 'two acks for local_3');
+    const twins = s.acks().filter((x) => x.localId === 'local_3');
+    assert.deepEqual([twins[0].messageId, twins[0].sequence], [twins[1].messageId, 3]);
+    await rb.waitFor(() => rb.notifications('message.new').some((d) => d.localId === 'local_3'), 'message.new local_3');
+    await rb.barrier();
+    assert.deepEqual(rb.notifications('message.new').map((d) => d.content), ['once', 'next', 'twin'], 'each message delivered once');
+    // Another sender's localId is its own.
     const sb = await w.connect(b);
     sb.sendMessage({ conversationId: g, content: 'b', localId: 'local_1' });
     assert.notEqual((await sb.ack('local_1')).messageId, first.messageId);
@@ -592,6 +599,8 @@ describe('gRPC: MessageService (10), SessionService (9), SyncService (2)', () =>
     assert.deepEqual(rev.messages.map((m: any) => m.sequence), [4, 3]);
     const ranged = await w.rpc(MSG, 'GetMessages', { conversation_id: g, start_seq: 1, end_seq: 2 });
     assert.deepEqual(ranged.messages.map((m: any) => m.sequence), [1, 2]);
+    const open = await w.rpc(MSG, 'GetMessages', { conversation_id: g, start_seq: 0, end_seq: 0, limit: 50 });
+    assert.deepEqual(open.messages.map((m: any) => m.sequence), [1, 2, 3, 4], 'bounds of 0 are open');
     assert.equal((await w.rpc(MSG, 'GetConversationSequence', { conversation_id: g })).current_seq, 4);
 
     let unread = await w.rpc(MSG, 'GetUnreadCount', { conversation_id: g, user_id: b.userId });

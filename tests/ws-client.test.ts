@@ -7,6 +7,7 @@ import { loadContracts } from '../contracts/index.js';
 import { ConformanceFailure } from '../fixtures/failure.js';
 import { Recorder } from '../fixtures/recorder.js';
 import { attemptUpgrade, WsClient, wsUrlWithToken } from '../fixtures/ws-client.js';
+import { mentions, NotificationWatch } from '../fixtures/ws-watch.js';
 
 /**
  * The WS client's own validation, against a tiny hand-made WebSocket server whose behaviour is picked by the token
@@ -30,6 +31,11 @@ const behaviours: Record<string, Behaviour> = {
   noseq: (s, f) => f.type === 'message.send' && s.send(JSON.stringify({ type: 'message.sent', payload: { messageId: 'm1', timestamp: 1708329600, localId: f.payload.localId } })),
   nolocalid: (s, f) => f.type === 'message.send' && s.send(JSON.stringify({ type: 'message.sent', payload: { messageId: 'm1', sequence: 1, timestamp: 1708329600 } })),
   silent: () => {},
+  // A message.send "triggers" group.invited naming its conversationId (a stand-in for a REST-triggered notification).
+  notifyonsend: (s, f) => {
+    if (f.type === 'ping') s.send(JSON.stringify({ type: 'pong' }));
+    if (f.type === 'message.send') s.send(JSON.stringify({ type: 'notification', payload: { notificationType: 'group.invited', timestamp: 1708329602, data: { group: { groupId: f.payload.conversationId } } } }));
+  },
   close: (s) => s.close(4000, 'go away'),
   notify: (s, f) => {
     if (f.type !== 'ping') return;
@@ -161,6 +167,7 @@ test('a missing pong times out and says what it waited for', async () => {
   assert.ok(Date.now() - t0 < 1500);
   assert.match(e.message, /nothing arrived within \d+ ms while waiting for a pong after ping/);
   assert.equal(e.detail.observed, 'no frame received');
+  assert.match(e.detail.replay!, /^echo '\{"type":"ping"\}' \| websocat -n 'ws:/, 'the replay repeats the ping');
   await c.close();
 });
 
@@ -250,4 +257,36 @@ test('settle() is a barrier: true after the pong, false without one, and violati
   const bad = await client('backendshape').open();
   await rejection(bad.settle(500));
   await bad.close();
+});
+
+test('mentions() finds an id at any depth, compared as strings', () => {
+  assert.equal(mentions({ a: { b: [1, { c: 'g1' }] } }, 'g1'), true);
+  assert.equal(mentions({ requestId: 42 }, '42'), true);
+  assert.equal(mentions({ a: 'g10' }, 'g1'), false);
+  assert.equal(mentions(null, 'x'), false);
+});
+
+test('NotificationWatch: delivered needs the type and the ids; bystanders are caught; earlier frames do not count', async () => {
+  const trigger = (c: WsClient, id: string) => c.send({ type: 'message.send', payload: { conversationId: id, conversationType: 'group', contentType: 'text', content: 'x' } });
+  const recipient = await client('notifyonsend', new Recorder(), 400).open();
+  const bystander = await client('notifyonsend', new Recorder(), 400).open();
+  trigger(recipient, 'before');
+  trigger(bystander, 'before');
+  let watch = await NotificationWatch.start([recipient, bystander]);
+  trigger(recipient, 'g1');
+  const f = await watch.delivered(recipient, 'group.invited', { groupId: 'g1' }, 'cite');
+  assert.equal(f.data.payload.data.group.groupId, 'g1');
+  await assert.doesNotReject(watch.notDelivered([bystander], 'group.invited', 'cite'), 'the pre-watch notification is not counted');
+
+  const wrongIds = await rejection(watch.delivered(recipient, 'group.invited', { groupId: 'g2' }, 'cite'));
+  assert.match(wrongIds.message, /received group.invited but its data does not identify the object \(groupId=g2\)/);
+  const wrongType = await rejection(watch.delivered(recipient, 'friend.request', {}, ['c1', 'c2']));
+  assert.match(wrongType.message, /did not receive friend.request \(it received: group.invited\)/);
+  assert.equal(wrongType.detail.cite, 'c1 ; c2');
+
+  watch = await NotificationWatch.start([recipient, bystander]);
+  trigger(bystander, 'g3');
+  const leak = await rejection(watch.notDelivered([recipient, bystander], 'group.invited', 'cite', 'it was not invited'));
+  assert.match(leak.message, /received group.invited although it was not invited/);
+  await Promise.all([recipient.close(), bystander.close()]);
 });

@@ -87,7 +87,8 @@ function onFrame(ctx: ServerContext, conn: Connection, data: RawData, isBinary: 
   }
   let frame: any;
   try {
-    frame = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8'));
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : data.toString('utf8');
+    frame = JSON.parse(text);
   } catch {
     log.debug('ws: frame dropped (not JSON)');
     return;
@@ -103,8 +104,15 @@ function onFrame(ctx: ServerContext, conn: Connection, data: RawData, isBinary: 
   }
 }
 
+const publishValidators = new WeakMap<ServerContext, (frame: unknown) => { issues: unknown[] }>();
+function publishValidator(ctx: ServerContext): (frame: unknown) => { issues: unknown[] } {
+  let v = publishValidators.get(ctx);
+  if (!v) publishValidators.set(ctx, (v = ctx.contracts.validators.wsFrame('publish')));
+  return v;
+}
+
 async function onMessageSend(ctx: ServerContext, conn: Connection, frame: { payload: SendPayload }, log: FastifyBaseLogger): Promise<void> {
-  const { issues } = ctx.contracts.validators.wsFrame('publish')(frame);
+  const { issues } = publishValidator(ctx)(frame);
   if (issues.length > 0) {
     log.debug({ issues }, 'ws: message.send dropped (fails the AsyncAPI schema)');
     return;

@@ -100,8 +100,11 @@ export class GroupDomain {
     return this.member(groupId, userId)?.role ?? null;
   }
 
+  // Prepared once: this runs for every message sent into a group (message domain), where prepare() cost more than the query.
+  private memberIdsStmt: ReturnType<ServerContext['db']['prepare']> | undefined;
   memberIds(groupId: string): string[] {
-    return this.ctx.db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck().all(groupId) as string[];
+    this.memberIdsStmt ??= this.ctx.db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck();
+    return this.memberIdsStmt.all(groupId) as string[];
   }
 
   groupIdsOf(userId: string): string[] {

@@ -53,7 +53,8 @@ export class MessageDomain {
   private readonly stmt;
   private readonly fanout: MessageFanout;
   private pending: PendingSend[] = [];
-  private readonly commitBatch: (batch: PendingSend[], out: Array<{ ok: SendResult } | { err: unknown }>) => void;
+  private readonly storeBatch: (batch: PendingSend[]) => SendResult[];
+  private readonly storeSingle: (p: PendingSend) => SendResult;
 
   constructor(readonly ctx: ServerContext) {
     const db = ctx.db;
@@ -134,16 +135,8 @@ export class MessageDomain {
       count: db.prepare(`SELECT COUNT(*) AS n FROM messages`),
     };
 
-    const storeOne = db.transaction((p: PendingSend): SendResult => this.storeOne(p));
-    this.commitBatch = db.transaction((batch: PendingSend[], out: Array<{ ok: SendResult } | { err: unknown }>) => {
-      for (const p of batch) {
-        try {
-          out.push({ ok: storeOne(p) }); // nested transaction = SAVEPOINT: one bad send rolls back alone
-        } catch (err) {
-          out.push({ err });
-        }
-      }
-    });
+    this.storeBatch = db.transaction((batch: PendingSend[]) => batch.map((p) => this.storeOne(p)));
+    this.storeSingle = db.transaction((p: PendingSend) => this.storeOne(p));
     this.fanout = new MessageFanout(ctx);
   }
 
@@ -167,21 +160,30 @@ export class MessageDomain {
     return result;
   }
 
+  /**
+   * Commit everything queued in one transaction. Sends are validated before queueing, so a failure here is rare:
+   * then the whole batch has rolled back and each send is retried in its own transaction, so only the bad one fails.
+   */
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
-    const out: Array<{ ok: SendResult } | { err: unknown }> = [];
+    let results: SendResult[] | undefined;
     try {
-      this.commitBatch(batch, out);
-    } catch (err) {
-      for (const p of batch) p.reject(err); // the commit failed: nothing is acked
+      results = this.storeBatch(batch);
+    } catch {
+      results = undefined;
+    }
+    if (results) {
+      batch.forEach((p, i) => p.resolve(results![i]!));
       return;
     }
-    batch.forEach((p, i) => {
-      const o = out[i]!;
-      if ('ok' in o) p.resolve(o.ok);
-      else p.reject(o.err);
-    });
+    for (const p of batch) {
+      try {
+        p.resolve(this.storeSingle(p));
+      } catch (err) {
+        p.reject(err); // not committed: never acked
+      }
+    }
   }
 
   private storeOne(p: PendingSend): SendResult {
@@ -191,14 +193,19 @@ export class MessageDomain {
       const prior = this.stmt.byLocalId.get(senderId, conv.id, payload.localId, now - IDEMPOTENCY_WINDOW_MS) as MessageRow | undefined;
       if (prior) return { message: prior, duplicate: true };
     }
-    this.stmt.ensureConversation.run(conv.id, conv.type);
     let sequence: number;
     if (p.forcedSeq !== undefined) {
+      this.stmt.ensureConversation.run(conv.id, conv.type);
       sequence = p.forcedSeq;
       this.stmt.raiseSeq.run(sequence, conv.id);
     } else {
       const step = this.ctx.faults.on('ord.sequence-gaps') ? 2 : 1;
-      sequence = (this.stmt.nextSeq.get(step, conv.id) as { current_seq: number }).current_seq;
+      let next = this.stmt.nextSeq.get(step, conv.id) as { current_seq: number } | undefined;
+      if (!next) {
+        this.stmt.ensureConversation.run(conv.id, conv.type); // first message of the conversation
+        next = this.stmt.nextSeq.get(step, conv.id) as { current_seq: number };
+      }
+      sequence = next.current_seq;
     }
     const row: MessageRow = {
       message_id: newId('m'),
@@ -231,11 +238,12 @@ export class MessageDomain {
     return row;
   }
 
-  /** History of one conversation by sequence range (inclusive), ascending unless `reverse`. */
+  /** History of one conversation by sequence range (inclusive; a bound ≤ 0 is open), ascending unless `reverse`. */
   getMessages(q: { conversationId: string; startSeq?: number; endSeq?: number; limit?: number; reverse?: boolean }): { messages: MessageRow[]; total: number; hasMore: boolean } {
     if (!q.conversationId) throw badRequest('message', `invalid field 'conversation_id': must not be empty`, 'conversation_id');
     const limit = !q.limit || q.limit <= 0 ? GET_MESSAGES_DEFAULT : Math.min(q.limit, GET_MESSAGES_MAX);
-    const args = { conv: q.conversationId, from: q.startSeq ?? 0, to: q.endSeq ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 };
+    // 0 (or unset) bounds mean "no bound": sequences start at 1, and proto3 clients often send 0 for "not set".
+    const args = { conv: q.conversationId, from: q.startSeq ?? 0, to: q.endSeq && q.endSeq > 0 ? q.endSeq : Number.MAX_SAFE_INTEGER, limit: limit + 1 };
     const rows = (q.reverse ? this.stmt.rangeDesc : this.stmt.range).all(args) as MessageRow[];
     const total = (this.stmt.rangeCount.get(args) as { n: number }).n;
     return { messages: rows.slice(0, limit), total, hasMore: rows.length > limit };

@@ -13,6 +13,8 @@ const REORDER_HOLD_MS = 200;
  */
 export class MessageFanout {
   private readonly reorder = new WeakMap<Connection, { n: number; held?: unknown; timer?: NodeJS.Timeout }>();
+  /** message.new frames delivered so far (fault load.drop-1pct) */
+  private deliveries = 0;
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -34,6 +36,7 @@ export class MessageFanout {
     for (const userId of recipients) {
       for (const conn of ctx.bus.connections(userId)) {
         if (conn === origin) continue;
+        if (ctx.faults.on('load.drop-1pct') && ++this.deliveries % 100 === 0) continue; // every 100th delivery is lost
         for (let i = 0; i < copies; i++) this.send(conn, frame);
       }
     }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { RequestArbitraries, type RequestParts } from '../../contracts/arbitraries.js';
 import { loadContracts, OPENAPI_FILE } from '../../contracts/index.js';
 import { pointer } from '../../contracts/pointer.js';
+import { enumSpellings } from '../../contracts/proto-shapes.js';
 import { ConformanceFailure, fail } from '../../fixtures/failure.js';
 import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi, RestClient, RestResponse, TestUser } from '../../fixtures/rest-client.js';
@@ -174,4 +175,19 @@ export function sampleRequest(key: string, seed: number): RequestParts {
 /** The 73 operations that declare BearerAuth; `admin` selects the 14 admin ones (true), the 59 others (false) or all. */
 export function securedOps(admin?: boolean): string[] {
   return catalogue.operations.filter((o) => o.secured && (admin === undefined || (o.area === 'admin') === admin)).map((o) => o.key);
+}
+
+/**
+ * Whether `value` names enum value `name` of proto enum `enumFq` in any spelling contract-notes I5 accepts: the
+ * number, the full name, the unprefixed name, any case; an absent value stands for the zero value.
+ */
+export function enumIs(enumFq: string, name: string, value: unknown): boolean {
+  const e = contracts.bundle.protoRoot.lookupEnum(enumFq);
+  const full = Object.keys(e.values).find((k) => k === name || k.endsWith(`_${name.toUpperCase()}`) || k === name.toUpperCase());
+  if (!full) throw new Error(`suite bug: ${enumFq} has no value ${name}`);
+  const num = e.values[full]!;
+  if (value === undefined || value === null) return num === 0;
+  if (typeof value === 'number') return value === num;
+  const spellings = enumSpellings(e).filter((s) => s.toUpperCase() === full || full.endsWith(`_${s.toUpperCase()}`));
+  return typeof value === 'string' && spellings.some((s) => s.toLowerCase() === value.toLowerCase());
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../fixtures/failure.js';
+import { adminClient } from '../../fixtures/users.js';
 import { messageCite, type WsClient } from '../../fixtures/ws-client.js';
 import { check, test, type Level } from '../check.js';
 import {
-  acceptFriendRequest, befriend, createGroup, EXAMPLE_CITE, mentions, newLocalId, NOTIFICATION_CITE, NotificationWatch, opCite,
+  acceptFriendRequest, befriend, createGroup, EXAMPLE_CITE, newLocalId, NOTIFICATION_CITE, NotificationWatch, opCite,
   sendFriendRequest, sessionFor, setup, uniqueText, wsCheck, type User, type WsArgs,
 } from './support.js';
 
@@ -93,36 +94,34 @@ interface TriggerCase {
   run: (args: WsArgs) => Promise<void>;
 }
 
-type Args = WsArgs;
-const users = async (args: Args, n: number): Promise<User[]> => {
+const users = async (args: WsArgs, n: number): Promise<User[]> => {
   const out: User[] = [];
   for (let i = 0; i < n; i++) out.push(await args.newUser());
   return out;
 };
-const second = (args: Args, u: User, label: string) => args.ws.connect(u, { deviceId: `dev2-${randomUUID().slice(0, 8)}`, label });
-const cites = (_args: Args, ops: string[]) => [ENUM_CITE, ...ops.filter((k) => k !== 'GET /ws').map(opCite)];
+const second = (args: WsArgs, u: User, label: string) => args.ws.connect(u, { deviceId: `dev2-${randomUUID().slice(0, 8)}`, label });
+const cites = (ops: string[]) => [ENUM_CITE, ...ops.filter((k) => k !== 'GET /ws').map(opCite)];
 
 /**
  * Run `trigger`, then: each expected recipient gets `type` naming `ids`; each bystander gets no `type`.
  * Self-notifications are expected on the actor's *second* device, so servers that skip the acting device still pass.
  */
-async function expectNotification(args: Args, c: { type: string; ops: string[]; to: Array<[WsClient, Record<string, string | number>]>; notTo: WsClient[]; trigger: () => Promise<unknown> }) {
+async function expectNotification(c: { type: string; ops: string[]; to: Array<[WsClient, Record<string, string | number>]>; notTo: WsClient[]; trigger: () => Promise<unknown> }) {
   const watch = await NotificationWatch.start([...c.to.map(([x]) => x), ...c.notTo]);
   await setup(c.ops.join(' + '), c.trigger);
-  for (const [client, ids] of c.to) await watch.delivered(client, c.type, ids, cites(args, c.ops));
-  await watch.notDelivered(c.notTo, c.type, cites(args, c.ops));
+  for (const [client, ids] of c.to) await watch.delivered(client, c.type, ids, cites(c.ops));
+  await watch.notDelivered(c.notTo, c.type, cites(c.ops));
 }
 
-async function messageInGroup(args: Args, sender: WsClient, groupId: string, readers: WsClient[]) {
+/** `sender` writes into the group; the readers' sockets are settled so the fan-out has happened (not judged here). */
+async function messageInGroup(args: WsArgs, sender: WsClient, groupId: string, readers: WsClient[]) {
   const ack = await sender.sendMessage({ conversationId: groupId, conversationType: 'group', content: uniqueText(args.target.runId), localId: newLocalId() });
-  for (const r of readers) {
-    await r.waitFor((f) => f.data?.payload?.notificationType === 'message.new' && mentions(f.data.payload.data, ack.messageId), { what: `message.new ${ack.messageId}` });
-  }
+  await Promise.all(readers.map((r) => r.settle()));
   return ack;
 }
 
 /** B's session for a group A wrote into, with B on two devices (B2 watches), A watching too. */
-async function sessionScene(args: Args) {
+async function sessionScene(args: WsArgs) {
   const [a, b] = await users(args, 2);
   const { groupId } = await createGroup(args.api, a!, [b!]);
   const ca = await args.ws.connect(a!, { label: 'A (other member)' });
@@ -133,7 +132,7 @@ async function sessionScene(args: Args) {
   return { a: a!, b: b!, ca, cb2, sessionId };
 }
 
-async function callScene(args: Args) {
+async function callScene(args: WsArgs) {
   const [a, b, c] = await users(args, 3);
   const ca = await args.ws.connect(a!, { label: 'A (caller)' });
   const cb = await args.ws.connect(b!, { label: 'B (callee)' });
@@ -179,7 +178,7 @@ const TRIGGERS: TriggerCase[] = [
       await befriend(args.api, a!, b!);
       const cb = await args.ws.connect(b!, { label: 'B (deleted friend)' });
       const cc = await args.ws.connect(c!, { label: 'C (stranger)' });
-      await expectNotification(args, {
+      await expectNotification({
         type: 'friend.deleted', ops: ['DELETE /friends/{id}'], to: [[cb, { userId: a!.userId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('DELETE /friends/{id}', { params: { id: b!.userId } }),
       });
@@ -192,7 +191,7 @@ const TRIGGERS: TriggerCase[] = [
       await befriend(args.api, a!, b!);
       const ca2 = await second(args, a!, 'A (2nd device)');
       const cb = await args.ws.connect(b!, { label: 'B (friend)' });
-      await expectNotification(args, {
+      await expectNotification({
         type: 'friend.remark_updated', ops: ['PUT /friends/{id}/remark'], to: [[ca2, { friendId: b!.userId }]], notTo: [cb],
         trigger: () => args.api.as(a!).call('PUT /friends/{id}/remark', { params: { id: b!.userId }, body: { remark: 'ws remark' } }),
       });
@@ -204,7 +203,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, c] = await users(args, 2);
       const ca2 = await second(args, a!, 'A (2nd device)');
       const cc = await args.ws.connect(c!, { label: 'C (blocked)' });
-      await expectNotification(args, {
+      await expectNotification({
         type: 'friend.blacklist_changed', ops: ['POST /friends/blacklist'], to: [[ca2, { userId: c!.userId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('POST /friends/blacklist', { body: { userId: c!.userId } }),
       });
@@ -216,7 +215,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, b, d, e] = await users(args, 4);
       const { groupId } = await createGroup(args.api, a!, [b!]);
       const [ca, cb, ce] = [await args.ws.connect(a!, { label: 'A (owner)' }), await args.ws.connect(b!, { label: 'B (member)' }), await args.ws.connect(e!, { label: 'E (stranger)' })];
-      await expectNotification(args, {
+      await expectNotification({
         type: 'group.member_joined', ops: ['POST /groups/{id}/join'], to: [[ca, { groupId, userId: d!.userId }], [cb, { groupId, userId: d!.userId }]], notTo: [ce],
         trigger: async () => {
           const res = await args.api.as(d!).call('POST /groups/{id}/join', { params: { id: groupId }, body: { message: 'ws join' } });
@@ -231,7 +230,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, b, c, d] = await users(args, 4);
       const { groupId } = await createGroup(args.api, a!, [b!, c!]);
       const [ca, cb, cd] = [await args.ws.connect(a!, { label: 'A (owner)' }), await args.ws.connect(b!, { label: 'B (member)' }), await args.ws.connect(d!, { label: 'D (stranger)' })];
-      await expectNotification(args, {
+      await expectNotification({
         type: 'group.member_left', ops: ['POST /groups/{id}/quit'], to: [[ca, { groupId, userId: c!.userId }], [cb, { groupId, userId: c!.userId }]], notTo: [cd],
         trigger: () => args.api.as(c!).call('POST /groups/{id}/quit', { params: { id: groupId } }),
       });
@@ -243,7 +242,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, b, c] = await users(args, 3);
       const { groupId } = await createGroup(args.api, a!, [b!]);
       const [cb, cc] = [await args.ws.connect(b!, { label: 'B (member)' }), await args.ws.connect(c!, { label: 'C (stranger)' })];
-      await expectNotification(args, {
+      await expectNotification({
         type: 'group.info_updated', ops: ['PUT /groups/{id}'], to: [[cb, { groupId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('PUT /groups/{id}', { params: { id: groupId }, body: { name: 'renamed by ws check', announcement: 'ws' } }),
       });
@@ -255,7 +254,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, b, c] = await users(args, 3);
       const { groupId } = await createGroup(args.api, a!, [b!]);
       const [cb, cc] = [await args.ws.connect(b!, { label: 'B (promoted)' }), await args.ws.connect(c!, { label: 'C (stranger)' })];
-      await expectNotification(args, {
+      await expectNotification({
         type: 'group.role_changed', ops: ['PUT /groups/{id}/members/{userId}/role'], to: [[cb, { groupId, userId: b!.userId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('PUT /groups/{id}/members/{userId}/role', { params: { id: groupId, userId: b!.userId }, body: { role: 'admin' } }),
       });
@@ -267,7 +266,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, b, c] = await users(args, 3);
       const { groupId } = await createGroup(args.api, a!, [b!]);
       const [cb, cc] = [await args.ws.connect(b!, { label: 'B (member)' }), await args.ws.connect(c!, { label: 'C (stranger)' })];
-      await expectNotification(args, {
+      await expectNotification({
         type: 'group.disbanded', ops: ['DELETE /groups/{id}'], to: [[cb, { groupId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('DELETE /groups/{id}', { params: { id: groupId } }),
       });
@@ -282,7 +281,7 @@ const TRIGGERS: TriggerCase[] = [
     type, level: 'MAY', ops: [op], title: `the owner's devices get ${type} naming the session; the other member does not`,
     run: async (args) => {
       const { b, ca, cb2, sessionId } = await sessionScene(args);
-      await expectNotification(args, {
+      await expectNotification({
         type, ops: [op], to: [[cb2, { sessionId }]], notTo: [ca],
         trigger: () => args.api.as(b).call(op, { params: { sessionId }, ...(body ? { body } : {}) }),
       });
@@ -294,7 +293,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, c] = await users(args, 2);
       const ca2 = await second(args, a!, 'A (2nd device)');
       const cc = await args.ws.connect(c!, { label: 'C (stranger)' });
-      await expectNotification(args, {
+      await expectNotification({
         type: 'auth.password_changed', ops: ['POST /auth/password/change'], to: [[ca2, {}]], notTo: [cc],
         trigger: () => args.api.as(a!).call('POST /auth/password/change', { body: { oldPassword: a!.password, newPassword: `${a!.password}x9` } }),
       });
@@ -306,7 +305,7 @@ const TRIGGERS: TriggerCase[] = [
       const [a, c] = await users(args, 2);
       const ca2 = await second(args, a!, 'A (2nd device)');
       const cc = await args.ws.connect(c!, { label: 'C (stranger)' });
-      await expectNotification(args, {
+      await expectNotification({
         type: 'user.profile_updated', ops: ['PUT /users/me'], to: [[ca2, { userId: a!.userId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('PUT /users/me', { body: { nickname: `ws-${randomUUID().slice(0, 6)}`, signature: 'ws check' } }),
       });
@@ -319,7 +318,7 @@ const TRIGGERS: TriggerCase[] = [
       await befriend(args.api, a!, b!);
       const cb = await args.ws.connect(b!, { label: 'B (friend)' });
       const cc = await args.ws.connect(c!, { label: 'C (stranger)' });
-      await expectNotification(args, {
+      await expectNotification({
         type: 'user.friend_profile_changed', ops: ['PUT /users/me'], to: [[cb, { userId: a!.userId }]], notTo: [cc],
         trigger: () => args.api.as(a!).call('PUT /users/me', { body: { nickname: `ws-${randomUUID().slice(0, 6)}` } }),
       });
@@ -331,7 +330,7 @@ const TRIGGERS: TriggerCase[] = [
       const s = await callScene(args);
       const watch = await NotificationWatch.start([s.cb, s.cc]);
       const callId = await s.start();
-      await watch.delivered(s.cb, 'livekit.call_invite', { callId }, cites(args, ['POST /rtc/calls']));
+      await watch.delivered(s.cb, 'livekit.call_invite', { callId }, cites(['POST /rtc/calls']));
       await watch.notDelivered([s.cc], 'livekit.call_invite', ENUM_CITE);
     },
   },
@@ -340,7 +339,7 @@ const TRIGGERS: TriggerCase[] = [
     run: async (args) => {
       const s = await callScene(args);
       const callId = await s.start();
-      await expectNotification(args, {
+      await expectNotification({
         type: 'livekit.call_status', ops: ['POST /rtc/calls/{callId}/join'], to: [[s.ca, { callId }]], notTo: [s.cc],
         trigger: () => args.api.as(s.b).call('POST /rtc/calls/{callId}/join', { params: { callId } }),
       });
@@ -351,7 +350,7 @@ const TRIGGERS: TriggerCase[] = [
     run: async (args) => {
       const s = await callScene(args);
       const callId = await s.start();
-      await expectNotification(args, {
+      await expectNotification({
         type: 'livekit.call_rejected', ops: ['POST /rtc/calls/{callId}/reject'], to: [[s.ca, { callId }]], notTo: [s.cc],
         trigger: () => args.api.as(s.b).call('POST /rtc/calls/{callId}/reject', { params: { callId } }),
       });
@@ -365,15 +364,14 @@ const TRIGGERS: TriggerCase[] = [
       const ca2 = await second(args, a!, 'A (2nd device)');
       const cb = await args.ws.connect(b!, { label: 'B (stranger)' });
       const bytes = Buffer.from(`ws check ${args.target.runId}`);
-      const { fileId, uploadUrl } = await setup('POST /files/upload-token + PUT upload', async () => {
+      const fileId = await setup('POST /files/upload-token + PUT upload', async () => {
         const res = await args.api.as(a!).call('POST /files/upload-token', { body: { fileName: 'ws.txt', fileSize: bytes.length, mimeType: 'text/plain', fileType: 'file' } });
         const put = await fetch(res.data.uploadUrl, { method: 'PUT', body: bytes, headers: { 'content-type': 'text/plain' }, signal: AbortSignal.timeout(args.target.timeoutMs) });
         if (!put.ok) throw new Error(`PUT ${res.data.uploadUrl} answered ${put.status}`);
         args.recorder.exchange({ protocol: 'rest', label: 'PUT upload URL', request: { url: res.data.uploadUrl, bytes: bytes.length }, status: put.status });
-        return { fileId: res.data.fileId as string, uploadUrl: res.data.uploadUrl as string };
+        return res.data.fileId as string;
       });
-      void uploadUrl;
-      await expectNotification(args, {
+      await expectNotification({
         type: 'file.upload_completed', ops: ['POST /files/{fileId}/complete'], to: [[ca2, { fileId }]], notTo: [cb],
         trigger: () => args.api.as(a!).call('POST /files/{fileId}/complete', { params: { fileId } }),
       });
@@ -382,18 +380,12 @@ const TRIGGERS: TriggerCase[] = [
   {
     type: 'admin.user_banned', level: 'MAY', ops: ['POST /admin/users/{userId}/ban'], title: 'the banned user gets admin.user_banned',
     run: async (args) => {
-      const admin = args.target.admin;
-      test.skip(!admin, 'no admin credentials (--admin-user/--admin-password)');
+      test.skip(!args.target.admin, 'no admin credentials (--admin-user/--admin-password)');
       const [c, d] = await users(args, 2);
       const cc = await args.ws.connect(c!, { label: 'C (banned)' });
       const cd = await args.ws.connect(d!, { label: 'D (stranger)' });
-      const token = await setup('POST /admin/auth/login', async () => {
-        const res = await args.api.as(null).call('POST /admin/auth/login', { body: { username: admin!.user, password: admin!.password } });
-        const t = res.data?.token ?? res.data?.accessToken;
-        if (typeof t !== 'string' || !t) throw new Error('admin login returned no token');
-        return t as string;
-      });
-      await expectNotification(args, {
+      const { token } = await setup('POST /admin/auth/login', () => adminClient(args.api, args.target));
+      await expectNotification({
         type: 'admin.user_banned', ops: ['POST /admin/users/{userId}/ban'], to: [[cc, {}]], notTo: [cd],
         trigger: () => args.api.as(token).call('POST /admin/users/{userId}/ban', { params: { userId: c!.userId }, body: { reason: 'ws check' } }),
       });
@@ -403,5 +395,5 @@ const TRIGGERS: TriggerCase[] = [
 
 for (const t of TRIGGERS) {
   const extra = t.ops.includes('GET /ws') ? [messageCite('MessageSend')] : [];
-  wsCheck({ id: `WS.NOTIF.${t.type}`, level: t.level, title: t.title, cites: [...cites({} as Args, t.ops), ...extra] }, t.run);
+  wsCheck({ id: `WS.NOTIF.${t.type}`, level: t.level, title: t.title, cites: [...cites(t.ops), ...extra] }, t.run);
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OPENAPI_FILE, pointer } from '../../contracts/index.js';
-import { ConformanceFailure, fail } from '../../fixtures/failure.js';
-import { messageCite, type Frame, type WsClient } from '../../fixtures/ws-client.js';
+import { messageCite } from '../../fixtures/ws-client.js';
 import { check, test, type CheckArgs, type CheckMeta } from '../check.js';
 
 /** Shared setup and assertions of the WebSocket checks (suites/ws and the browser suite). */
@@ -102,71 +101,4 @@ export async function sessionFor(api: Api, user: User, conversationId: string): 
   });
 }
 
-/** true when `value` occurs (compared as strings) anywhere inside `data`. */
-export function mentions(data: unknown, value: string | number): boolean {
-  if (data === null || data === undefined) return false;
-  if (typeof data === 'object') return Object.values(data as object).some((v) => mentions(v, value));
-  return String(data) === String(value);
-}
-
-const isNotification = (f: Frame, type: string) => f.data?.type === 'notification' && f.data?.payload?.notificationType === type;
-
-/**
- * Watches a set of connections from one point on: which notifications each got after it.
- * start() first settles every connection (ping/pong) so that frames caused by earlier setup are not counted.
- */
-export class NotificationWatch {
-  private constructor(private readonly marks: Map<WsClient, number>) {}
-
-  static async start(clients: WsClient[]): Promise<NotificationWatch> {
-    await Promise.all(clients.map((c) => c.settle()));
-    return new NotificationWatch(new Map(clients.map((c) => [c, c.mark()])));
-  }
-
-  private since(c: WsClient): number {
-    const m = this.marks.get(c);
-    if (m === undefined) throw new Error(`harness bug: ${c.label} is not watched`);
-    return m;
-  }
-
-  /**
-   * `c` receives notification `type` whose data names every value in `ids` (anywhere in data, any key):
-   * the ids say which object the notification is about.
-   */
-  async delivered(c: WsClient, type: string, ids: Record<string, string | number>, cite: string | string[]): Promise<Frame> {
-    const since = this.since(c);
-    const idText = Object.entries(ids).map(([k, v]) => `${k}=${v}`).join(', ');
-    const what = `notification ${type}${idText ? ` whose data names ${idText}` : ''}`;
-    const cites = Array.isArray(cite) ? cite.join(' ; ') : cite;
-    try {
-      return await c.waitFor((f) => isNotification(f, type) && Object.values(ids).every((v) => mentions(f.data.payload.data, v)), { since, what, cite: cites });
-    } catch (e) {
-      if (!(e instanceof ConformanceFailure) || c.closed) throw e;
-      const sameType = c.received(since, (f) => isNotification(f, type));
-      const other = c.received(since, (f) => f.data?.type === 'notification').map((f) => f.data.payload?.notificationType);
-      fail({
-        message: sameType.length
-          ? `${c.label} received ${type} but its data does not identify the object (${idText})`
-          : `${c.label} did not receive ${type}${other.length ? ` (it received: ${[...new Set(other)].join(', ')})` : ' (no notification at all)'}`,
-        expected: { notificationType: type, dataNames: ids },
-        observed: sameType.length ? sameType.map((f) => f.data.payload) : (other.length ? other : 'nothing'),
-        cite: cites, replay: e.detail.replay,
-      });
-    }
-  }
-
-  /** None of `clients` received `type` since the watch started (checked after a ping/pong barrier on each). */
-  async notDelivered(clients: WsClient[], type: string, cite: string | string[], why = 'it is not a party to the event'): Promise<void> {
-    await Promise.all(clients.map((c) => c.settle()));
-    for (const c of clients) {
-      const got = c.received(this.since(c), (f) => isNotification(f, type));
-      if (got.length > 0) {
-        fail({
-          message: `${c.label} received ${type} although ${why}`,
-          expected: `no ${type} for ${c.label}`, observed: got.map((f) => f.data.payload),
-          cite: Array.isArray(cite) ? cite.join(' ; ') : cite, replay: c.replay,
-        });
-      }
-    }
-  }
-}
+export { mentions, NotificationWatch } from '../../fixtures/ws-watch.js';

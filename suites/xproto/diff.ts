@@ -26,6 +26,7 @@ export function diffViews(views: Record<string, any>, fields: Record<string, Rec
 
 // int64 may come back as number or numeric string depending on the protocol's JSON mapping.
 function normalise(v: unknown): unknown {
+  if (v === undefined) return null; // shown as null in the report instead of vanishing from the JSON
   if (typeof v === 'string' && /^\d+$/.test(v) && v.length < 16) return Number(v);
   return v;
 }

@@ -9,6 +9,8 @@ export interface CheckOutcome {
   level: string;
   status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
   message?: string;
+  /** Inline attachments of the last result, name → decoded body (e.g. 'ordering-result'). */
+  attachments?: Record<string, string>;
 }
 
 export interface SuiteRun {
@@ -79,6 +81,7 @@ export async function runSuites(opts: {
           level: ann('level') ?? '?',
           status: last?.status ?? 'skipped',
           message: last?.error?.message?.split('\n').slice(0, 4).join('\n'),
+          attachments: Object.fromEntries((last?.attachments ?? []).filter((a: any) => typeof a.body === 'string').map((a: any) => [a.name, Buffer.from(a.body, 'base64').toString('utf8')])),
         });
       }
     }
