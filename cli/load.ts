@@ -44,8 +44,12 @@ function finish(result: LoadResult, out: string, extraThresholds: string[], setE
 }
 
 export function registerLoad(program: Command, setExit: SetExit): void {
+  // `load merge … --out x`: options after `merge` must reach merge, not `load` (which has the same names). Commander
+  // only hands them down when every command above is positional too; the root has no options besides -V/--help.
+  program.enablePositionalOptions();
   const load = program
     .command('load')
+    .enablePositionalOptions()
     .description('Load-test an AnyChat deployment (REST + WebSocket): latency, throughput, errors and delivery correctness under load, checked against thresholds.')
     .argument('[url]', 'target base URL, e.g. http://127.0.0.1:8080 (REST under /api/v1, WebSocket at /api/v1/ws)')
     .option('-s, --scenario <name|file>', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a .ts/.js/.json scenario file`, 'chat')

@@ -7,6 +7,12 @@ import { buildReport, score, type ConformanceReport } from '../reports/model.js'
 import { RAW_FORMAT, RAW_RESULTS_FILE, type RawResults } from '../reports/raw.js';
 import { writeReports, type ReportFormat } from '../reports/write.js';
 
+/** A path as the user would type it: relative below the working directory, absolute elsewhere. */
+const shown = (f: string) => {
+  const r = relative(process.cwd(), f);
+  return r && !r.startsWith('..') ? r : f;
+};
+
 /** The end of `run` and of `report merge`: raw results → reports in --out → summary on stdout → exit code. */
 export function readRawResults(outDir: string, hint: string): RawResults {
   const file = join(outDir, RAW_RESULTS_FILE);
@@ -58,10 +64,10 @@ export function finishRun(raw: RawResults, opts: FinishOptions): { exitCode: num
   }
   for (const e of report.errors) say(`run error: ${e.split('\n')[0]}`);
   for (const w of report.warnings) say(`warning: ${w}`);
-  if (files.length) say(`reports: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}`);
+  if (files.length) say(`reports: ${files.map(shown).join(', ')}`);
   let exitCode: number = report.verdict.exitCode;
   if (certification) {
-    if (certification.issued) say(`certificate: issued (${relative(process.cwd(), join(opts.out, 'certificate.json'))}, results digest ${certification.certificate.results.digest})`);
+    if (certification.issued) say(`certificate: issued (${shown(join(opts.out, 'certificate.json'))}, results digest ${certification.certificate.results.digest})`);
     else {
       say(`certificate: not issued: ${certification.reasons.join('; ')}`);
       if (exitCode === 0) exitCode = 1;

@@ -85,7 +85,8 @@ export function renderHtml(result: LoadResult, s: Summary): string {
   for (const name of CHARTED.filter((n) => present.has(n))) {
     const hs = perSecond(m, name, seconds);
     const q = (p: number) => hs.map((h) => (h && h.totalCount > 0 ? h.getValueAtPercentile(p) / 1000 : null));
-    charts.push(lineChart(`${name} latency per second (ms, from the scheduled time)`, seconds, [
+    const fromScheduled = ['ack', 'delivery', 'http', 'ws.pong'].includes(name);
+    charts.push(lineChart(`${name} latency per second${fromScheduled ? ' (from the scheduled time)' : ''}`, seconds, [
       { name: 'p50', values: q(50) }, { name: 'p90', values: q(90) }, { name: 'p99', values: q(99) }, { name: 'max', values: q(100) },
     ], (v) => fmtMs(v)));
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { SetupError } from '../contracts/errors.js';
 import { checkParams, DEFAULT_PARAMS, ParamError, parseParams, type LoadParams } from './params.js';
 import type { Scenario, ScenarioExtension } from './scenario.js';
@@ -38,9 +39,15 @@ function builtin(name: string, where: string): Scenario {
   return s;
 }
 
+/**
+ * The default export of a scenario module. TypeScript goes through tsx's tsImport, which compiles it whatever the
+ * module type of the folder it sits in (a plain import() of a .ts file outside an ESM package fails under tsx's
+ * loader); a file compiled as CommonJS shows its export as `default.default`.
+ */
 async function importDefault(file: string): Promise<unknown> {
-  const mod = await import(pathToFileURL(file).href);
-  return mod.default ?? mod.scenario;
+  const mod = /\.[cm]?ts$/.test(file) ? await tsImport(pathToFileURL(file).href, import.meta.url) : await import(pathToFileURL(file).href);
+  const def = mod.default ?? mod.scenario;
+  return def && typeof def === 'object' && 'default' in def && Object.keys(def).length <= 2 ? (def as any).default : def;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

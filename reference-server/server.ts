@@ -151,7 +151,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     }
     grpcServer = buildGrpcServer(ctx, impls);
     const bound = await new Promise<number>((resolve, reject) =>
-      grpcServer!.bindAsync(`${urlHost}:${opts.grpcPort ?? 9090}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      grpcServer!.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${opts.grpcPort ?? 9090}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
     grpcAddress = `${urlHost}:${bound}`;
   }

@@ -109,14 +109,16 @@ test('an undeclared error status fails unless tolerated; tolerated statuses beco
   assert.ok(recorder.toJSON().warnings.some((w) => /HTTP 401 is not declared/.test(w)));
 });
 
-test('lenient: an error as HTTP 200 + code is accepted with a warning; strict: it fails', async () => {
+test('lenient: an error as HTTP 200 + code is accepted with a warning; strict: it fails where the op declares 400', async () => {
   next = { status: 200, body: { code: 40404, message: 'no such group' } };
   const { api: a, recorder } = api();
   const res = await a.as('t').call('GET /groups/{id}', { params: { id: 'x' } });
   assert.equal(res.ok, false);
   assert.ok(recorder.toJSON().warnings.some((w) => /HTTP 200/.test(w)));
-  const strict = await violationsOf({ status: 200, body: { code: 40404, message: 'no such group' } }, 'GET /groups/{id}', { strict: true, params: { id: 'x' } });
-  assert.deepEqual(strict.map((x) => x.rule), ['STATUS']);
+  const strict = await violationsOf({ status: 200, body: { code: 40400, message: 'bad name' } }, 'POST /groups', { strict: true });
+  assert.deepEqual(strict.map((x) => x.rule), ['STATUS'], 'POST /groups declares 400');
+  const noStatus = await violationsOf({ status: 200, body: { code: 30400, message: 'bad lastUpdateTime' } }, 'GET /friends', { strict: true });
+  assert.deepEqual(noStatus, [], 'GET /friends declares no 400: HTTP 200 + code is the only declared form');
 });
 
 test('README code ranges: a warning in lenient mode, a failure in strict mode', async () => {

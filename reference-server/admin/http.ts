@@ -5,8 +5,9 @@ import { pageArgs } from '../user/domain.js';
 
 /**
  * REST routes of the admin area (15 ops under /api/v1/admin). The contract declares only 200 on the 14 secured ops
- * (a contract defect `contracts lint` reports); failures still use their natural status — 401 bad/missing admin token,
- * 400 invalid input, 403 not a super_admin, 404 unknown id, 409 duplicate — with admin-range envelope codes (12xxx).
+ * (a contract defect `contracts lint` reports). A bad or missing admin token still answers 401; every other failure
+ * (invalid input, not a super_admin, unknown id, duplicate) answers HTTP 200 with an admin-range code, 12000 + the
+ * natural status (http/declared.ts) — the only failure form both declared and accepted in lenient mode.
  */
 export default async function adminHttp(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
   const { ctx } = opts;

@@ -49,7 +49,7 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
     },
     GetTotalUnread: (req) => ({ total_unread: sessions().totalUnread(user(req)) }),
     IncrUnread(req) {
-      const count = Number(req.count ?? 0) || 1;
+      const count = Number(req.count ?? 0) || 1; // proto3 cannot tell an absent count from 0: both mean one new message
       sessions().incrUnread(user(req), sessionId(req), count);
       return {};
     },

@@ -38,7 +38,7 @@ check({
   title: "admin user search finds a user; user and group details name them; admin dissolve removes the user's group",
 }, async ({ api, target, newUser }) => {
   requireAdmin(target);
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const { client } = await adminClient(api, target);
   const found = await client.call('GET /admin/users', { query: { keyword: a.nickname, page: 1, pageSize: 20 }, expect: 'success' });
   expectThat(contains(found.data, a.userId), { message: 'admin user search does not find the user by nickname', expected: a.userId, observed: found.data, cite: opCite('GET /admin/users'), replay: found.replay });

@@ -33,7 +33,7 @@ check({
   id: 'REST.FI2', level: 'SHOULD', assumed: true, cites: [opCite('GET /files/{fileId}'), opCite('GET /files/{fileId}', 'responses', '403')],
   title: "the owner reads the file's metadata; another user cannot (403/404)",
 }, async ({ api, target, recorder, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const bytes = Buffer.from('fi2 bytes');
   const tok = await assumedSetup('upload-token', () => uploadToken(api, a, bytes));
   if (target.filesUpload) {

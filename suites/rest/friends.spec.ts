@@ -22,7 +22,7 @@ check({
   id: 'REST.F1', level: 'SHOULD', assumed: true, cites: [opCite('POST /friends/requests'), 'anychat.friend.FriendService/SendFriendRequest'],
   title: 'POST /friends/requests {userId, message, source} succeeds and returns a requestId',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const res = await sendRequest(api, a, b);
   expectThat(requestIdOf(res.data?.requestId) !== undefined || res.data?.autoAccepted === true, {
     message: 'send friend request: data.requestId is not an integer', expected: 'data.requestId (int64: integer or numeric string, contract-notes I16)', observed: res.data, cite: 'anychat.friend.SendFriendRequestResponse', replay: res.replay,
@@ -33,7 +33,7 @@ check({
   id: 'REST.F2', level: 'MUST', assumed: true, cites: [opCite('GET /friends/requests'), opCite('GET /friends/requests') + '/parameters/0/schema/default'],
   title: "B's received requests (the default type) hold A's request with an integer id; A's sent requests hold it too",
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('A sends B a friend request', () => sendRequest(api, a, b));
   const received = await api.as(b).call('GET /friends/requests', { expect: 'success', why: 'without type (default received)' });
   const r = findRequest(received.data, a.userId);
@@ -48,7 +48,7 @@ check({
   id: 'REST.F3', level: 'MUST', assumed: true, cites: [opCite('PUT /friends/requests/{id}'), opCite('GET /friends'), 'anychat.friend.HandleFriendRequestRequest'],
   title: 'B accepts A\'s request; both friend lists then hold each other',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('A sends B a friend request', () => sendRequest(api, a, b));
   const received = await api.as(b).call('GET /friends/requests', { query: { type: 'received' }, expect: 'success' });
   const rid = requestIdOf(findRequest(received.data, a.userId)?.id);
@@ -64,7 +64,7 @@ check({
   id: 'REST.F4', level: 'SHOULD', assumed: true, cites: [opCite('PUT /friends/{id}/remark'), 'anychat.friend.Friend'],
   title: "PUT /friends/{B}/remark shows the remark on B in A's friend list",
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('A and B become friends', () => befriend(api, a, b));
   const remark = `buddy ${b.nickname.slice(-6)}`;
   await api.as(a).call('PUT /friends/{id}/remark', { params: { id: b.userId }, body: { remark }, expect: 'success' });
@@ -77,7 +77,7 @@ check({
   id: 'REST.F5', level: 'SHOULD', assumed: true, cites: [opCite('PUT /friends/requests/{id}'), 'anychat.friend.FriendRequest.status'],
   title: 'a rejected request leaves both unfriended and shows status "rejected"',
 }, async ({ api, newUser }) => {
-  const [a, c] = [await newUser(), await newUser()];
+  const [a, c] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('C sends A a friend request', () => sendRequest(api, c, a));
   const received = await api.as(a).call('GET /friends/requests', { query: { type: 'received' }, expect: 'success' });
   const rid = requestIdOf(findRequest(received.data, c.userId)?.id);
@@ -94,7 +94,7 @@ check({
   id: 'REST.F6', level: 'MUST', assumed: true, cites: opCite('DELETE /friends/{id}'),
   title: "DELETE /friends/{B} removes B from A's friend list",
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('A and B become friends', () => befriend(api, a, b));
   await api.as(a).call('DELETE /friends/{id}', { params: { id: b.userId }, expect: 'success' });
   const la = await friendList(api, a);
@@ -105,7 +105,7 @@ check({
   id: 'REST.F6-MUTUAL', level: 'SHOULD', assumed: true, cites: opCite('DELETE /friends/{id}'),
   title: "after A deletes B, A is gone from B's friend list too",
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('A and B become friends', () => befriend(api, a, b));
   await api.as(a).call('DELETE /friends/{id}', { params: { id: b.userId }, expect: 'success' });
   const lb = await friendList(api, b);
@@ -116,7 +116,7 @@ check({
   id: 'REST.F7', level: 'MUST', assumed: true, cites: [opCite('POST /friends/blacklist'), opCite('GET /friends/blacklist'), opCite('DELETE /friends/blacklist/{id}')],
   title: 'blocking C lists C in the blacklist; unblocking removes C',
 }, async ({ api, newUser }) => {
-  const [a, c] = [await newUser(), await newUser()];
+  const [a, c] = await Promise.all([newUser(), newUser()]);
   await api.as(a).call('POST /friends/blacklist', { body: { userId: c.userId }, expect: 'success' });
   const listed = await api.as(a).call('GET /friends/blacklist', { expect: 'success' });
   expectThat(blockedIds(listed.data).includes(c.userId), { message: "C is not in A's blacklist after blocking", expected: `items[] with blockedUserId ${c.userId}`, observed: listed.data, cite: opCite('GET /friends/blacklist'), replay: listed.replay });
@@ -129,7 +129,7 @@ check({
   id: 'REST.F8', level: 'MAY', assumed: true, cites: [opCite('POST /friends/blacklist'), 'anychat.friend.FriendService/IsBlocked'],
   title: 'a blocked user cannot send a friend request to the blocker',
 }, async ({ api, newUser }) => {
-  const [a, c] = [await newUser(), await newUser()];
+  const [a, c] = await Promise.all([newUser(), newUser()]);
   await assumedSetup('A blocks C', () => api.as(a).call('POST /friends/blacklist', { body: { userId: c.userId }, expect: 'success' }));
   await api.as(c).call('POST /friends/requests', { body: { userId: a.userId, message: 'let me in', source: 'search' }, expect: 'failure', why: 'from a user the target has blocked' });
 });

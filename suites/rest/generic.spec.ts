@@ -4,7 +4,7 @@ import type { RestResponse } from '../../fixtures/rest-client.js';
 import { typedTimeIssues, type Violation } from '../../fixtures/rest-validate.js';
 import { check } from '../check.js';
 import { arbitraries, catalogue, dummyParams, makeGroup, members, opCite, sampleRequest, schemaCite, sweep, unknownId } from './support.js';
-import { putBytes, runTour, type TourResult } from './tour.js';
+import { putBytes, sharedTour, type TourResult } from './tour.js';
 import { World } from './world.js';
 
 /** The generic REST rules of contract-notes §6.1, each swept over every operation it applies to. */
@@ -33,7 +33,7 @@ check({
   id: 'REST.HG1', level: 'MUST', cites: [ENVELOPE_CITE, 'README convention: {code, message, data}'],
   title: 'every response of every operation is a JSON envelope with an integer code and a string message',
 }, async ({ api, target, recorder, ws, newUser }, testInfo) => {
-  const tour = await runTour({ api, target, worker: testInfo.workerIndex, ws, recorder });
+  const tour = await sharedTour({ api, target, worker: testInfo.workerIndex, ws, recorder }, testInfo.title);
   // Error paths too: every operation once anonymously and once with a token, dummy ids and an empty body.
   const errors: Violation[] = [];
   const collecting = api.collecting(errors);
@@ -50,7 +50,7 @@ check({
   id: 'REST.HG2', level: 'MUST', cites: [opCite('POST /groups', 'responses', '200'), 'README convention: code 0 = success'],
   title: 'every operation succeeds on a valid request with HTTP 200 and code 0',
 }, async ({ api, target, recorder, ws }, testInfo) => {
-  const tour = await runTour({ api, target, worker: testInfo.workerIndex, ws, recorder });
+  const tour = await sharedTour({ api, target, worker: testInfo.workerIndex, ws, recorder }, testInfo.title);
   noteGaps(recorder, tour, HTTP_OPS.map((o) => o.key).filter((k) => !tour.stepFailures.has(k)));
   const failures = [...tour.stepFailures].map(([op, msg]) => `${op}: ${msg.split('\n')[0]}`);
   const hg2 = tour.violations.filter((v) => v.rule === 'HG2');
@@ -64,7 +64,7 @@ check({
   id: 'REST.HG3', level: 'MUST', cites: TYPED_OPS.map((k) => opCite(k, 'responses', '200', 'content', 'application/json', 'schema')),
   title: `the ${TYPED_OPS.length} typed operations return data matching their schema`,
 }, async ({ api, target, recorder, ws }, testInfo) => {
-  const tour = await runTour({ api, target, worker: testInfo.workerIndex, ws, recorder });
+  const tour = await sharedTour({ api, target, worker: testInfo.workerIndex, ws, recorder }, testInfo.title);
   noteGaps(recorder, tour, TYPED_OPS);
   violationReport('REST.HG3', tour.violations.filter((v) => v.rule === 'HG3'));
   expectThat(TYPED_OPS.some((k) => tour.succeeded.has(k)), { message: 'no typed operation could be validated', expected: 'at least one success', observed: [...tour.stepFailures], cite: opCite('GET /users/me') });
@@ -74,7 +74,7 @@ check({
   id: 'REST.HG4', level: 'MUST', cites: OBJECT_OPS.map((k) => opCite(k, 'responses', '200', 'content', 'application/json', 'schema')),
   title: `the ${OBJECT_OPS.length} data:{type:object} operations return an object in the proto-derived lowerCamelCase shape`,
 }, async ({ api, target, recorder, ws }, testInfo) => {
-  const tour = await runTour({ api, target, worker: testInfo.workerIndex, ws, recorder });
+  const tour = await sharedTour({ api, target, worker: testInfo.workerIndex, ws, recorder }, testInfo.title);
   noteGaps(recorder, tour, OBJECT_OPS);
   violationReport('REST.HG4', tour.violations.filter((v) => v.rule === 'HG4'));
   expectThat(OBJECT_OPS.some((k) => tour.succeeded.has(k)), { message: 'no untyped-data operation could be validated', expected: 'at least one success', observed: [...tour.stepFailures], cite: opCite('GET /friends') });
@@ -257,7 +257,7 @@ check({
   id: 'REST.HG15', level: 'MAY', cites: [opCite('POST /groups', 'requestBody', 'content'), opCite('PUT /users/me', 'requestBody', 'content')],
   title: 'a request body sent as text/plain is rejected (400): bodies are application/json only',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   await api.as(a).call('POST /groups', { rawBody: JSON.stringify({ name: 'plain', memberIds: [b.userId] }), contentType: 'text/plain', expect: 'failure', why: 'with Content-Type text/plain', cite: opCite('POST /groups', 'requestBody', 'content') });
   await api.as(a).call('PUT /users/me', { rawBody: JSON.stringify({ signature: 'plain' }), contentType: 'text/plain', expect: 'failure', why: 'with Content-Type text/plain', cite: opCite('PUT /users/me', 'requestBody', 'content') });
 });
@@ -266,7 +266,7 @@ check({
   id: 'REST.HG16', level: 'SHOULD', cites: [schemaCite('gw.UserProfile', 'properties', 'createdAt'), schemaCite('grp.GroupResponse', 'properties', 'createdAt'), schemaCite('grp.GroupMemberResponse', 'properties', 'joinedAt'), schemaCite('grp.JoinRequestResponse', 'properties', 'createdAt')],
   title: 'typed time fields (createdAt, updatedAt, joinedAt, birthday) are RFC 3339 date-times',
 }, async ({ api, contracts, newUser }) => {
-  const [a, b, d] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, d] = await Promise.all([newUser(), newUser(), newUser()]);
   await api.as(a).call('PUT /users/me', { body: { birthday: '1988-08-08T00:00:00Z' }, expect: 'success' });
   const g = await makeGroup(api, a, [b], { joinVerify: true });
   await api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: { message: 'time' }, expect: 'success' });

@@ -24,7 +24,7 @@ check({
   id: 'REST.G1', level: 'MUST', cites: [opCite('POST /groups'), GROUP],
   title: 'POST /groups returns the group: groupId, ownerId = creator, myRole owner, memberCount 2, name echoed',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const name = `G1 ${a.nickname.slice(-8)}`;
   const g = await makeGroup(api, a, [b], { name });
   expectEqual(g.data.ownerId, a.userId, 'ownerId', schemaCite('grp.GroupResponse', 'properties', 'ownerId'));
@@ -45,7 +45,7 @@ check({
   id: 'REST.G3', level: 'MUST', cites: [opCite('GET /groups/{id}'), opCite('GET /groups')],
   title: 'a member sees myRole "member" on GET /groups/{id}; GET /groups lists the group for owner and member',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const info = await api.as(b).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
   expectEqual(info.data.groupId, g.groupId, 'groupId', GROUP);
@@ -60,7 +60,7 @@ check({
   id: 'REST.G4', level: 'MUST', cites: [opCite('GET /groups/{id}/members'), schemaCite('grp.GroupMemberListResponse')],
   title: 'GET /groups/{id}/members lists the owner (role owner) and the member (role member), total 2',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const { res, list } = await members(api.as(b), g.groupId);
   expectEqual(member(list, a.userId)?.role, 'owner', "owner's role in members", schemaCite('grp.GroupMemberResponse', 'properties', 'role'));
@@ -72,7 +72,7 @@ check({
   id: 'REST.G5', level: 'MUST', cites: [opCite('POST /groups/{id}/members'), schemaCite('grp.InviteMembersRequest')],
   title: 'inviting C adds C to the members and memberCount becomes 3',
 }, async ({ api, newUser }) => {
-  const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   await api.as(a).call('POST /groups/{id}/members', { params: { id: g.groupId }, body: { userIds: [c.userId] }, expect: 'success' });
   const { list, res } = await members(api.as(a), g.groupId);
@@ -85,7 +85,7 @@ check({
   id: 'REST.G6', level: 'MUST', cites: [opCite('PUT /groups/{id}/members/{userId}/role'), schemaCite('grp.UpdateMemberRoleRequest')],
   title: 'the owner makes C admin (members show it); a plain member cannot change roles (403)',
 }, async ({ api, target, newUser }) => {
-  const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b, c]);
   await expectForbidden(api, target, b, 'PUT /groups/{id}/members/{userId}/role', { params: { id: g.groupId, userId: c.userId }, body: { role: 'admin' }, why: 'by a plain member' });
   await api.as(a).call('PUT /groups/{id}/members/{userId}/role', { params: { id: g.groupId, userId: c.userId }, body: { role: 'admin' }, expect: 'success' });
@@ -97,7 +97,7 @@ check({
   id: 'REST.G7', level: 'MUST', cites: [opCite('PUT /groups/{id}'), opCite('PUT /groups/{id}', 'responses', '403'), schemaCite('grp.UpdateGroupRequest')],
   title: 'a plain member cannot update the group (403); the owner updates name and announcement and GET shows them',
 }, async ({ api, target, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   await expectForbidden(api, target, b, 'PUT /groups/{id}', { params: { id: g.groupId }, body: { name: 'hijacked' }, why: 'by a plain member' });
   const update = { name: `renamed ${a.nickname.slice(-6)}`, announcement: 'conformance announcement' };
@@ -111,7 +111,7 @@ check({
   id: 'REST.G8', level: 'MUST', cites: [opCite('PUT /groups/{id}/nickname'), schemaCite('grp.GroupMemberResponse', 'properties', 'groupNickname')],
   title: "a member's PUT /groups/{id}/nickname shows as that member's groupNickname",
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const nickname = `nick-${b.nickname.slice(-6)}`;
   await api.as(b).call('PUT /groups/{id}/nickname', { params: { id: g.groupId }, body: { nickname }, expect: 'success' });
@@ -123,7 +123,7 @@ check({
   id: 'REST.G9', level: 'MUST', cites: [opCite('DELETE /groups/{id}/members/{userId}'), opCite('DELETE /groups/{id}/members/{userId}', 'responses', '403')],
   title: 'the owner removes C (C gone); a plain member cannot remove the owner (403)',
 }, async ({ api, target, newUser }) => {
-  const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b, c]);
   await expectForbidden(api, target, b, 'DELETE /groups/{id}/members/{userId}', { params: { id: g.groupId, userId: a.userId }, why: 'by a plain member removing the owner' });
   await api.as(a).call('DELETE /groups/{id}/members/{userId}', { params: { id: g.groupId, userId: c.userId }, expect: 'success' });
@@ -136,7 +136,7 @@ check({
   id: 'REST.G10', level: 'MUST', cites: opCite('POST /groups/{id}/quit'),
   title: "a member who quits is gone from the members and from the member's GET /groups",
 }, async ({ api, newUser }) => {
-  const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b, c]);
   await api.as(b).call('POST /groups/{id}/quit', { params: { id: g.groupId }, expect: 'success' });
   const { list, res } = await members(api.as(a), g.groupId);
@@ -149,7 +149,7 @@ check({
   id: 'REST.G11', level: 'MUST', cites: [opCite('POST /groups/{id}/join'), opCite('GET /groups/{id}/requests'), opCite('PUT /groups/{id}/requests/{requestId}'), schemaCite('grp.JoinRequestResponse')],
   title: 'joinVerify group: a join needs approval; the owner sees the pending request, a plain member cannot (403), approving adds the user',
 }, async ({ api, target, newUser }) => {
-  const [a, b, d] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, d] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b], { joinVerify: true });
   const join = await api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: { message: 'let me in' }, expect: 'success' });
   expectEqual(join.data.needVerify, true, 'needVerify on a joinVerify group', schemaCite('grp.JoinGroupResponse', 'properties', 'needVerify'));
@@ -170,7 +170,7 @@ check({
   id: 'REST.G12', level: 'SHOULD', cites: [opCite('POST /groups/{id}/join'), schemaCite('grp.JoinGroupResponse')],
   title: 'joining a group without joinVerify answers needVerify false and makes the user a member at once',
 }, async ({ api, newUser }) => {
-  const [a, b, d] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, d] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b], { joinVerify: false });
   const join = await api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: {}, expect: 'success' });
   expectEqual(join.data.needVerify, false, 'needVerify on an open group', schemaCite('grp.JoinGroupResponse', 'properties', 'needVerify'));
@@ -182,7 +182,7 @@ check({
   id: 'REST.G13', level: 'MUST', cites: [opCite('POST /groups/{id}/transfer'), schemaCite('grp.TransferOwnershipRequest')],
   title: 'transfer: ownerId becomes the new owner and the old owner is no longer owner',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   await api.as(a).call('POST /groups/{id}/transfer', { params: { id: g.groupId }, body: { newOwnerId: b.userId }, expect: 'success' });
   const info = await api.as(a).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
@@ -196,7 +196,7 @@ check({
   id: 'REST.G14', level: 'MUST', cites: [opCite('DELETE /groups/{id}'), opCite('DELETE /groups/{id}', 'responses', '403'), opCite('GET /groups/{id}', 'responses', '404')],
   title: 'a non-owner cannot dissolve (403); the owner can, after which GET /groups/{id} fails (404) and GET /groups omits it',
 }, async ({ api, target, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   await expectForbidden(api, target, b, 'DELETE /groups/{id}', { params: { id: g.groupId }, why: 'by a plain member' });
   await api.as(a).call('DELETE /groups/{id}', { params: { id: g.groupId }, expect: 'success' });

@@ -27,7 +27,7 @@ check({
   id: 'REST.R1', level: 'SHOULD', cites: [opCite('POST /rtc/calls'), 'anychat.rtc.InitiateCallResponse'],
   title: 'POST /rtc/calls returns callId, roomName and a token',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const res = await api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType: 'video' }, expect: 'success' });
   expectFields(res, ['callId', 'roomName', 'token'], 'POST /rtc/calls', opCite('POST /rtc/calls', 'description'));
 });
@@ -36,7 +36,7 @@ check({
   id: 'REST.R2', level: 'SHOULD', cites: [opCite('GET /rtc/calls/{callId}'), CALL],
   title: 'caller and callee read the ringing call (callerId, calleeId); a third user cannot',
 }, async ({ api, newUser }) => {
-  const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const callId = await startCall(api, a, b);
   for (const u of [a, b]) {
     const res = await api.as(u).call('GET /rtc/calls/{callId}', { params: { callId }, expect: 'success' });
@@ -51,7 +51,7 @@ check({
   id: 'REST.R3', level: 'SHOULD', cites: [opCite('POST /rtc/calls/{callId}/join'), opCite('POST /rtc/calls/{callId}/end'), opCite('GET /rtc/calls')],
   title: 'the callee joins (token; status connected), the caller ends (status ended); both histories list the call',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const callId = await startCall(api, a, b);
   const join = await api.as(b).call('POST /rtc/calls/{callId}/join', { params: { callId }, expect: 'success' });
   expectFields(join, ['token'], 'join call', 'anychat.rtc.JoinCallResponse.token');
@@ -68,7 +68,7 @@ check({
   id: 'REST.R4', level: 'SHOULD', cites: [opCite('POST /rtc/calls/{callId}/reject'), opCite('GET /rtc/calls/{callId}', 'responses', '404')],
   title: 'a rejected call has status rejected; an unknown callId fails (404)',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const callId = await startCall(api, a, b, 'audio');
   await api.as(b).call('POST /rtc/calls/{callId}/reject', { params: { callId }, expect: 'success' });
   expectStatus(await api.as(a).call('GET /rtc/calls/{callId}', { params: { callId }, expect: 'success' }), 'rejected', 'after the callee rejected');
@@ -79,7 +79,7 @@ check({
   id: 'REST.R5', level: 'SHOULD', cites: [opCite('POST /rtc/meetings'), opCite('POST /rtc/meetings/{roomId}/join', 'responses', '403'), opCite('POST /rtc/meetings/{roomId}/end', 'responses', '403'), opCite('GET /rtc/meetings')],
   title: 'password meeting: wrong password fails (403), right one gives a token; only the creator ends it; ended meetings are not listed',
 }, async ({ api, target, recorder, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const created = await api.as(a).call('POST /rtc/meetings', { body: { title: 'conformance meeting', password: 'sesame42', maxParticipants: 4 }, expect: 'success' });
   expectFields(created, ['meeting', 'token'], 'create meeting', 'anychat.rtc.CreateMeetingResponse');
   const roomId = created.data.meeting.roomId;

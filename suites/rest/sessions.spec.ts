@@ -16,7 +16,7 @@ interface Chat { a: TestUser; b: TestUser; groupId: string; sequences: number[];
 
 /** A and B in a group; A sends `n` messages over WebSocket; B's session for the group is found in GET /sessions. */
 async function chat(api: RestApi, ws: WsConnector, newUser: () => Promise<TestUser>, n: number): Promise<Chat> {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const conn = await ws.connect(a);
   const sequences: number[] = [];
@@ -105,7 +105,7 @@ check({
   id: 'REST.M5', level: 'SHOULD', cites: [opCite('POST /sync'), 'anychat.sync.SyncResponse'],
   title: 'POST /sync {lastSyncTime: 0} returns friends, groups, sessions, conversations and an integer syncTime',
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const res = await api.as(a).call('POST /sync', { body: { lastSyncTime: 0 }, expect: 'success' });
   for (const f of ['friends', 'groups', 'sessions']) {

@@ -23,7 +23,22 @@ export interface TourResult {
   notRun: Map<string, string>;
 }
 
-export async function runTour(deps: { api: RestApi; target: Target; worker: number; ws?: WsConnector; recorder: Recorder }): Promise<TourResult> {
+type TourDeps = { api: RestApi; target: Target; worker: number; ws?: WsConnector; recorder: Recorder };
+
+let shared: { promise: Promise<TourResult>; by: string } | undefined;
+
+/**
+ * The tour, run once per worker process and judged by each of REST.HG1–HG4 (it is ~80 exchanges and 4 registrations;
+ * running it four times would be most of those checks' cost). Its exchanges are recorded in the check that ran it;
+ * the others note which one that was, and every violation carries its own replay command.
+ */
+export async function sharedTour(deps: TourDeps, checkTitle: string): Promise<TourResult> {
+  if (!shared) shared = { promise: runTour(deps), by: checkTitle };
+  else deps.recorder.warn(`the happy tour's exchanges are recorded in "${shared.by}" (shared within this worker)`);
+  return shared.promise;
+}
+
+export async function runTour(deps: TourDeps): Promise<TourResult> {
   const { target } = deps;
   const violations: Violation[] = [];
   const api = deps.api.collecting(violations);
@@ -61,7 +76,7 @@ export async function runTour(deps: { api: RestApi; target: Target; worker: numb
   };
   let a!: TestUser, b!: TestUser, c!: TestUser, d!: TestUser;
   await steps('users', ['POST /auth/register'], async () => {
-    [a, b, c, d] = [await reg(), await reg(), await reg(), await reg()];
+    [a, b, c, d] = await Promise.all([reg(), reg(), reg(), reg()]);
   });
   if (!a || !b || !c || !d) return result;
 

@@ -72,7 +72,7 @@ check({
   id: 'REST.U4', level: 'MUST', cites: [opCite('GET /users/search'), schemaCite('gw.UserSearchResult'), opCite('GET /users/{userId}')],
   title: "another user finds A by A's unique nickname, and GET /users/{A} returns A",
 }, async ({ api, newUser }) => {
-  const [a, b] = [await newUser(), await newUser()];
+  const [a, b] = await Promise.all([newUser(), newUser()]);
   const found = await api.as(b).call('GET /users/search', { query: { keyword: a.nickname }, expect: 'success' });
   const ids = (found.data.users ?? []).map((x: any) => x?.userId);
   expectThat(ids.includes(a.userId), { message: `search for "${a.nickname}" does not list A`, expected: `users[] holding userId ${a.userId}`, observed: found.data, cite: schemaCite('gw.UserSearchResult'), replay: found.replay });

@@ -22,7 +22,7 @@ check({
   id: 'SEC.AUTHZ.profile', level: 'MUST', cites: [opCite('GET /users/me'), opCite('GET /users/me/settings'), opCite('PUT /users/me/settings')],
   title: "/users/me and /users/me/settings are the caller's own: X's calls return X and never change Y",
 }, async ({ api, newUser }) => {
-  const [x, y] = [await newUser(), await newUser()];
+  const [x, y] = await Promise.all([newUser(), newUser()]);
   const yBefore = await api.as(y).call('GET /users/me/settings', { expect: 'success' });
   const me = await api.as(x).call('GET /users/me', { expect: 'success' });
   expectEqual(me.data.userId, x.userId, "userId of X's GET /users/me", opCite('GET /users/me'));
@@ -40,7 +40,7 @@ check({
   id: 'SEC.AUTHZ.files', level: 'MUST', assumed: true, cites: [opCite('GET /files/{fileId}', 'responses', '403'), opCite('DELETE /files/{fileId}', 'responses', '403'), opCite('GET /files/{fileId}/download', 'responses', '403')],
   title: "another user cannot read, download, complete or delete X's file, nor see it in GET /files",
 }, async ({ api, target, recorder, newUser }) => {
-  const [x, y] = [await newUser(), await newUser()];
+  const [x, y] = await Promise.all([newUser(), newUser()]);
   const bytes = Buffer.from('private bytes');
   const tok = await assumedSetup('upload-token', () => api.as(x).call('POST /files/upload-token', { body: { fileName: 'secret.txt', fileSize: bytes.length, mimeType: 'text/plain', fileType: 'file' }, expect: 'success' }));
   const fileId = tok.data.fileId;
@@ -62,7 +62,7 @@ check({
   id: 'SEC.AUTHZ.sessions', level: 'SHOULD', cites: [opCite('GET /sessions/{sessionId}'), 'anychat.session.Session.user_id'],
   title: "an outsider cannot read X's session, and pin/mute/read/delete by the outsider leave X's session unchanged",
 }, async ({ api, ws, newUser }) => {
-  const [x, z, y] = [await newUser(), await newUser(), await newUser()];
+  const [x, z, y] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, z, [x]);
   const conn = await ws.connect(z);
   await conn.sendMessage({ conversationId: g.groupId, conversationType: 'group', content: 'for members only', localId: `authz-${Date.now()}` });
@@ -83,7 +83,7 @@ check({
   id: 'SEC.AUTHZ.calls', level: 'SHOULD', cites: [opCite('GET /rtc/calls/{callId}'), 'anychat.rtc.GetCallSessionRequest'],
   title: "a third user cannot read, join, reject or end a call between two others",
 }, async ({ api, newUser }) => {
-  const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const res = await api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType: 'audio' }, expect: 'success' });
   const callId = res.data.callId;
   await denied(api, c, 'GET /rtc/calls/{callId}', { params: { callId } }, 'by a user who is not a party');
@@ -100,7 +100,7 @@ check({
   id: 'SEC.AUTHZ.group-members', level: 'SHOULD', cites: opCite('GET /groups/{id}/members'),
   title: "a non-member cannot read a group's member list",
 }, async ({ api, newUser }) => {
-  const [a, b, y] = [await newUser(), await newUser(), await newUser()];
+  const [a, b, y] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   await denied(api, y, 'GET /groups/{id}/members', { params: { id: g.groupId } }, 'by a non-member');
 });
@@ -109,7 +109,7 @@ check({
   id: 'SEC.AUTHZ.group-requests', level: 'MUST', cites: [opCite('GET /groups/{id}/requests', 'responses', '403'), opCite('PUT /groups/{id}/requests/{requestId}', 'responses', '403')],
   title: 'neither a non-member nor a plain member can list or handle join requests',
 }, async ({ api, newUser }) => {
-  const [a, b, d, y] = [await newUser(), await newUser(), await newUser(), await newUser()];
+  const [a, b, d, y] = await Promise.all([newUser(), newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b], { joinVerify: true });
   const join = await api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: { message: 'authz' }, expect: 'success' });
   const rid = requestIdOf(join.data.requestId);
@@ -125,7 +125,7 @@ check({
   id: 'SEC.AUTHZ.owner-actions', level: 'MUST', cites: [opCite('PUT /groups/{id}', 'responses', '403'), opCite('DELETE /groups/{id}', 'responses', '403'), opCite('POST /groups/{id}/transfer', 'responses', '403'), opCite('PUT /groups/{id}/members/{userId}/role', 'responses', '403'), opCite('DELETE /groups/{id}/members/{userId}', 'responses', '403')],
   title: 'a plain member cannot update, dissolve, transfer, change roles or remove members; an admin cannot take owner-only actions',
 }, async ({ api, newUser }) => {
-  const [o, adm, m, n] = [await newUser(), await newUser(), await newUser(), await newUser()];
+  const [o, adm, m, n] = await Promise.all([newUser(), newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, o, [adm, m, n]);
   await api.as(o).call('PUT /groups/{id}/members/{userId}/role', { params: { id: g.groupId, userId: adm.userId }, body: { role: 'admin' }, expect: 'success' });
   const id = g.groupId;
