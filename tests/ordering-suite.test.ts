@@ -63,7 +63,7 @@ for (const seed of SEEDS) {
   });
 }
 
-const ORDERING_FAULTS = FAULTS.filter((f) => f.protocol === 'ordering');
+const ORDERING_FAULTS = FAULTS.filter((f) => f.suites.includes('ordering'));
 const caught = new Map<string, OrderingResult>();
 
 for (const fault of ORDERING_FAULTS) {

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../context.js';
 import type { RpcHandlers } from '../grpc/host.js';
-import { requiredString } from '../user/args.js';
+import { requiredString } from '../grpc/args.js';
 import { grpcUserBasic } from '../user/views.js';
 import type { AuthResult } from './domain.js';
 
@@ -13,24 +13,24 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
     Register: async (req) => {
       const r = await auth.register({
         phoneNumber: req.phone_number, email: req.email, password: req.password, nickname: req.nickname,
-        deviceId: requiredString(req.device_id, 'device_id', 'auth'), deviceType: requiredString(req.device_type, 'device_type', 'auth'),
+        deviceId: requiredString(req, 'device_id', 'auth'), deviceType: requiredString(req, 'device_type', 'auth'),
       });
       return { user_id: r.userId, ...tokens(r) };
     },
     Login: async (req) => {
       const r = await auth.login({
-        account: requiredString(req.account, 'account', 'auth'), password: req.password,
-        deviceId: requiredString(req.device_id, 'device_id', 'auth'), deviceType: requiredString(req.device_type, 'device_type', 'auth'),
+        account: requiredString(req, 'account', 'auth'), password: req.password,
+        deviceId: requiredString(req, 'device_id', 'auth'), deviceType: requiredString(req, 'device_type', 'auth'),
       });
       return { user_id: r.userId, ...tokens(r), user: grpcUserBasic(r.user) };
     },
     Logout: (req) => {
-      auth.logoutDevice(requiredString(req.user_id, 'user_id', 'auth'), requiredString(req.device_id, 'device_id', 'auth'));
+      auth.logoutDevice(requiredString(req, 'user_id', 'auth'), requiredString(req, 'device_id', 'auth'));
       return {};
     },
-    RefreshToken: (req) => tokens(auth.refresh(requiredString(req.refresh_token, 'refresh_token', 'auth'))),
+    RefreshToken: (req) => tokens(auth.refresh(requiredString(req, 'refresh_token', 'auth'))),
     ChangePassword: async (req) => {
-      await auth.changePassword(requiredString(req.user_id, 'user_id', 'auth'), req.old_password, req.new_password);
+      await auth.changePassword(requiredString(req, 'user_id', 'auth'), req.old_password, req.new_password);
       return {};
     },
     ValidateToken: (req) => {

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../context.js';
+import { requiredString } from '../grpc/args.js';
 import type { RpcHandlers } from '../grpc/host.js';
-import { badRequest } from '../errors.js';
 import type { FileInfo } from './domain.js';
 
 /** file.FileService (package `file`, not `anychat.file`): the caller's identity is the request's user_id. */
@@ -45,13 +45,11 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
 }
 
 function userIdOf(r: any): string {
-  if (typeof r?.user_id !== 'string' || r.user_id === '') throw badRequest('file', 'user_id is required', 'user_id');
-  return r.user_id;
+  return requiredString(r, 'user_id', 'file');
 }
 
 function fileIdOf(r: any): string {
-  if (typeof r?.file_id !== 'string' || r.file_id === '') throw badRequest('file', 'file_id is required', 'file_id');
-  return r.file_id;
+  return requiredString(r, 'file_id', 'file');
 }
 
 export function fileInfoToProto(f: FileInfo): Record<string, unknown> {

@@ -1,21 +1,8 @@
 import type { ServerContext } from '../context.js';
-import { badRequest, type ErrorArea } from '../errors.js';
+import { optional, requiredString } from '../grpc/args.js';
 import type { RpcHandlers } from '../grpc/host.js';
 import { timestampFromMs } from '../ids.js';
 import { grpcMessage } from './shape.js';
-
-/** A required string field of a gRPC request (proto3 cannot tell absent from empty, so empty is "missing"). */
-export function requiredString(req: Record<string, unknown>, field: string, area: ErrorArea): string {
-  const v = req[field];
-  if (typeof v !== 'string' || v === '') throw badRequest(area, `invalid field '${field}': required`, field);
-  return v;
-}
-
-/** A proto3 `optional` scalar: set only when present on the decoded request. */
-export function optional<T>(req: Record<string, unknown>, field: string): T | undefined {
-  const v = req[field];
-  return v === undefined || v === null ? undefined : (v as T);
-}
 
 /** anychat.message.MessageService over the same MessageDomain as the WebSocket gateway. Callers' user ids are trusted (no auth metadata in the protos). */
 export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHandlers } {

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../context.js';
+import { requiredString } from '../grpc/args.js';
 import type { RpcHandlers } from '../grpc/host.js';
-import { badRequest } from '../errors.js';
 import type { CallSession, CallStatus, CallType, MeetingRoom, MeetingStatus } from './domain.js';
 
 /** anychat.rtc.RTCService: identity from the request (caller_id / user_id / creator_id); enums as proto value names. */
@@ -64,11 +64,7 @@ const CALL_STATUS: Record<CallStatus, string> = {
 };
 const MEETING_STATUS: Record<MeetingStatus, string> = { active: 'MEETING_STATUS_ACTIVE', ended: 'MEETING_STATUS_ENDED' };
 
-function required(r: any, field: string): string {
-  const v = r?.[field];
-  if (typeof v !== 'string' || v === '') throw badRequest('rtc', `${field} is required`, field);
-  return v;
-}
+const required = (r: any, field: string) => requiredString(r, field, 'rtc');
 
 /** proto-loader gives enum value names (enums: String); an unknown number arrives as a number. */
 function callTypeIn(v: unknown): unknown {

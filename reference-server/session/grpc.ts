@@ -3,7 +3,7 @@ import { badRequest } from '../errors.js';
 import type { RpcHandlers } from '../grpc/host.js';
 import { toMs } from '../ids.js';
 import { normaliseType } from '../message/conversation.js';
-import { optional, requiredString } from '../message/grpc.js';
+import { optional, requiredString } from '../grpc/args.js';
 import { grpcSession } from './shape.js';
 
 /** anychat.session.SessionService over the same SessionDomain as REST; user ids come from the request (trusted). */

@@ -1,7 +1,7 @@
 import type { ServerContext } from '../context.js';
 import type { RpcHandlers } from '../grpc/host.js';
 import { protoType } from '../message/conversation.js';
-import { requiredString } from '../message/grpc.js';
+import { requiredString } from '../grpc/args.js';
 import { grpcMessage } from '../message/shape.js';
 import { grpcSession } from '../session/shape.js';
 import { SYNC_LIMIT_DEFAULT, type ConversationMessages, type ConversationSeq } from './domain.js';

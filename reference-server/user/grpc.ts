@@ -1,7 +1,7 @@
 import type { ServerContext } from '../context.js';
 import type { RpcHandlers } from '../grpc/host.js';
 import { isoFromMs, timestampFromMs } from '../ids.js';
-import { present, requiredString } from './args.js';
+import { present, requiredString } from '../grpc/args.js';
 import { pageArgs, type ProfilePatch, type SettingsPatch } from './domain.js';
 import { grpcProfile, grpcSettings, grpcUserInfo, searchItem } from './views.js';
 
@@ -14,7 +14,7 @@ const SETTINGS: Array<[string, keyof SettingsPatch]> = [
 /** anychat.user.UserService over the same domain as REST; identity comes in the request (`user_id`). */
 export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHandlers } {
   const users = ctx.domains.user;
-  const userId = (req: any) => requiredString(req.user_id, 'user_id', 'user');
+  const userId = (req: any) => requiredString(req, 'user_id', 'user');
 
   const handlers: RpcHandlers = {
     GetProfile: (req) => {
@@ -34,13 +34,13 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
       return grpcProfile(users.updateProfile(id, patch));
     },
     GetUserInfo: (req) => {
-      const target = requiredString(req.target_user_id, 'target_user_id', 'user');
+      const target = requiredString(req, 'target_user_id', 'user');
       const p = users.requireProfile(target, 'target_user_id');
       return grpcUserInfo(p, users.relation(req.user_id ?? '', target));
     },
     SearchUsers: (req) => {
       const { page, pageSize } = pageArgs(req.page, req.page_size);
-      const r = users.search(requiredString(req.keyword, 'keyword', 'user'), page, pageSize);
+      const r = users.search(requiredString(req, 'keyword', 'user'), page, pageSize);
       return { total: r.total, users: r.users.map(searchItem).map((u) => ({ user_id: u.userId, nickname: u.nickname, avatar: u.avatar, signature: u.signature })) };
     },
     GetSettings: (req) => grpcSettings(users.requireSettings(userId(req))),
@@ -55,7 +55,7 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
       return { qrcode_url: r.qrcodeUrl, expires_at: timestampFromMs(r.expiresAt) };
     },
     GetUserByQRCode: (req) => {
-      const id = users.userByQrcode(requiredString(req.qrcode, 'qrcode', 'user'));
+      const id = users.userByQrcode(requiredString(req, 'qrcode', 'user'));
       return grpcUserInfo(users.requireProfile(id), { isFriend: false, isBlocked: false });
     },
     UpdatePushToken: (req) => {

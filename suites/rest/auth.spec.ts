@@ -1,7 +1,7 @@
 import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
 import { loginBody, registerBody, userSeed } from '../../fixtures/users.js';
 import { check } from '../check.js';
-import { expectFields, opCite, schemaCite } from './support.js';
+import { expectFields, expectStrictStatus, opCite, schemaCite } from './support.js';
 
 const AUTH = schemaCite('gw.AuthResponse');
 
@@ -30,7 +30,7 @@ check({
   ];
   for (const c of cases) {
     const res = await api.as(null).call('POST /auth/register', { body: registerBody(target, c.seed), expect: 'failure', why: c.why, cite: opCite('POST /auth/register', 'responses', '409') });
-    if (target.strict) expectEqual(res.status, 409, `HTTP status of a duplicate registration (${c.why})`, opCite('POST /auth/register', 'responses', '409'));
+    expectStrictStatus(target, res, 'POST /auth/register', 409, c.why);
   }
 });
 

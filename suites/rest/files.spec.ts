@@ -1,7 +1,7 @@
 import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import { check, test } from '../check.js';
-import { assumedSetup, opCite } from './support.js';
+import { assumedSetup, expectStrictStatus, opCite } from './support.js';
 import { putBytes } from './tour.js';
 
 /** Files (contract-notes W10, I25): the upload-token body is untyped in the contract; the fields are those of I9. */
@@ -83,5 +83,5 @@ check({
   const tok = await assumedSetup('upload-token', () => uploadToken(api, u, Buffer.from('fi4')));
   await api.as(u).call('DELETE /files/{fileId}', { params: { fileId: tok.data.fileId }, expect: 'success' });
   const gone = await api.as(u).call('GET /files/{fileId}', { params: { fileId: tok.data.fileId }, expect: 'failure', why: 'after the file was deleted', cite: opCite('GET /files/{fileId}', 'responses', '404') });
-  if (target.strict) expectEqual(gone.status, 404, 'status of a deleted file', opCite('GET /files/{fileId}', 'responses', '404'));
+  expectStrictStatus(target, gone, 'GET /files/{fileId}', 404, 'for a deleted file');
 });

@@ -3,7 +3,7 @@ import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
 import type { RestResponse } from '../../fixtures/rest-client.js';
 import { typedTimeIssues, type Violation } from '../../fixtures/rest-validate.js';
 import { check } from '../check.js';
-import { arbitraries, catalogue, dummyParams, makeGroup, members, opCite, sampleRequest, schemaCite, sweep, unknownId } from './support.js';
+import { arbitraries, catalogue, dummyParams, expectStrictStatus, makeGroup, members, opCite, sampleRequest, schemaCite, sweep, unknownId } from './support.js';
 import { putBytes, sharedTour, type TourResult } from './tour.js';
 import { World } from './world.js';
 
@@ -88,7 +88,7 @@ check({
 }, async ({ api, target }) => {
   await sweep(NON_ADMIN_SECURED, (k) => k, async (key) => {
     const res = await api.as(null).call(key, { ...sampleRequest(key, target.seed), expect: 'failure', why: 'without an Authorization header', cite: opCite(key, 'security') });
-    if (target.strict) expectEqual(res.status, 401, `${key} status without Authorization`, opCite(key, 'responses', '401'));
+    expectStrictStatus(target, res, key, 401, 'without Authorization');
   });
 });
 
@@ -98,7 +98,7 @@ check({
 }, async ({ api, target }) => {
   await sweep(NON_ADMIN_SECURED, (k) => k, async (key) => {
     const res = await api.as('Bearer not-a-jwt').call(key, { ...sampleRequest(key, target.seed), expect: 'failure', why: 'with a token that is not a JWT', cite: opCite(key, 'security') });
-    if (target.strict) expectEqual(res.status, 401, `${key} status with a garbage token`, opCite(key, 'responses', '401'));
+    expectStrictStatus(target, res, key, 401, 'with a garbage token');
   });
 });
 
@@ -131,7 +131,7 @@ check({
     if (!req) return;
     const { [field]: _, ...body } = (req.base.body ?? {}) as Record<string, unknown>;
     const res = await api.as(req.as).call(key, { ...req.base, body, expect: 'failure', why: `without the required field '${field}'`, cite, allowStatus: key.includes('/admin/') ? [400] : undefined });
-    if (target.strict) expectEqual(res.status, 400, `${key} status without '${field}'`, cite);
+    expectStrictStatus(target, res, key, 400, `without '${field}'`);
   }, 3);
   for (const [k, why] of world.unavailable) recorder.warn(`${k}: not checked (${why})`);
 });
@@ -153,7 +153,7 @@ check({
   await sweep(ENUM_CASES, (c) => `${c.key} ${c.field}=${JSON.stringify(c.wrong)}`, async ({ key, field, wrong, cite }) => {
     const req = (await world.request(key))!;
     const res = await api.as(req.as).call(key, { ...req.base, body: { ...(req.base.body as object), [field]: wrong }, expect: 'failure', why: `with ${field}=${JSON.stringify(wrong)}`, cite });
-    if (target.strict) expectEqual(res.status, 400, `${key} status with ${field}=${JSON.stringify(wrong)}`, cite);
+    expectStrictStatus(target, res, key, 400, `with ${field}=${JSON.stringify(wrong)}`);
   }, 3);
 });
 
@@ -173,7 +173,7 @@ check({
   await sweep(LENGTH_CASES, (c) => `${c.key} ${c.field} ${c.what}`, async ({ key, field, value, what, cite }) => {
     const req = (await world.request(key))!;
     const res = await api.as(req.as).call(key, { ...req.base, body: { ...(req.base.body as object), [field]: value }, expect: 'failure', why: `with ${field} of ${what}`, cite });
-    if (target.strict) expectEqual(res.status, 400, `${key} status with ${field} of ${what}`, cite);
+    expectStrictStatus(target, res, key, 400, `with ${field} of ${what}`);
   }, 3);
 });
 
@@ -183,7 +183,7 @@ check({
 }, async ({ api, target, newUser }) => {
   const u = await newUser();
   const res = await api.as(u).call('GET /users/search', { expect: 'failure', why: 'without keyword', cite: opCite('GET /users/search', 'parameters', '0') });
-  if (target.strict) expectEqual(res.status, 400, 'status of a search without keyword', opCite('GET /users/search', 'responses', '400'));
+  expectStrictStatus(target, res, 'GET /users/search', 400, 'without keyword');
 });
 
 check({
@@ -206,7 +206,7 @@ check({
   const u = await newUser();
   await sweep(NOT_FOUND_OPS, (k) => k, async (key) => {
     const res = await api.as(u).call(key, { params: dummyParams(key), expect: 'failure', why: 'for an id that does not exist', cite: opCite(key, 'responses', '404') });
-    if (target.strict) expectEqual(res.status, 404, `${key} status for an unknown id`, opCite(key, 'responses', '404'));
+    expectStrictStatus(target, res, key, 404, 'for an unknown id');
   });
 });
 

@@ -2,7 +2,7 @@ import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
 import { check } from '../check.js';
-import { makeGroup, members, opCite, requestIdOf, schemaCite } from './support.js';
+import { expectStrictStatus, makeGroup, members, opCite, requestIdOf, schemaCite } from './support.js';
 
 const GROUP = schemaCite('grp.GroupResponse');
 const MEMBER = schemaCite('grp.GroupMemberResponse');
@@ -17,7 +17,7 @@ async function myGroupIds(api: RestApi, u: TestUser): Promise<{ ids: string[]; r
 /** A failure that the contract declares as 403: any failure envelope; strict mode also wants the 403. */
 async function expectForbidden(api: RestApi, target: Target, u: TestUser, key: string, opts: { params: Record<string, string | number>; body?: unknown; why: string }): Promise<void> {
   const res = await api.as(u).call(key, { ...opts, expect: 'failure', cite: opCite(key, 'responses', '403') });
-  if (target.strict) expectEqual(res.status, 403, `HTTP status of ${key} ${opts.why}`, opCite(key, 'responses', '403'));
+  expectStrictStatus(target, res, key, 403, opts.why);
 }
 
 check({
@@ -201,7 +201,7 @@ check({
   await expectForbidden(api, target, b, 'DELETE /groups/{id}', { params: { id: g.groupId }, why: 'by a plain member' });
   await api.as(a).call('DELETE /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
   const gone = await api.as(a).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'failure', why: 'for a dissolved group' });
-  if (target.strict) expectEqual(gone.status, 404, 'HTTP status of a dissolved group', opCite('GET /groups/{id}', 'responses', '404'));
+  expectStrictStatus(target, gone, 'GET /groups/{id}', 404, 'for a dissolved group');
   for (const u of [a, b]) {
     const mine = await myGroupIds(api, u);
     expectThat(!mine.ids.includes(g.groupId), { message: 'a dissolved group is still listed by GET /groups', expected: 'group absent', observed: mine.res.data, cite: opCite('DELETE /groups/{id}'), replay: mine.res.replay });

@@ -3,7 +3,7 @@ import { RequestArbitraries, type RequestParts } from '../../contracts/arbitrari
 import { loadContracts, OPENAPI_FILE } from '../../contracts/index.js';
 import { pointer } from '../../contracts/pointer.js';
 import { enumSpellings } from '../../contracts/proto-shapes.js';
-import { ConformanceFailure, fail } from '../../fixtures/failure.js';
+import { ConformanceFailure, expectEqual, fail } from '../../fixtures/failure.js';
 import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi, RestClient, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
@@ -190,4 +190,10 @@ export function enumIs(enumFq: string, name: string, value: unknown): boolean {
   if (typeof value === 'number') return value === num;
   const spellings = enumSpellings(e).filter((s) => s.toUpperCase() === full || full.endsWith(`_${s.toUpperCase()}`));
   return typeof value === 'string' && spellings.some((s) => s.toLowerCase() === value.toLowerCase());
+}
+
+/** Strict mode (ANYCHAT_STRICT): a failure must carry the specific status the op declares for it (when it declares it). */
+export function expectStrictStatus(target: Target, res: RestResponse, key: string, status: number, what: string): void {
+  if (!target.strict || !catalogue.operationsByKey.get(key)?.statuses.includes(status)) return;
+  expectEqual(res.status, status, `HTTP status of ${key} ${what} (strict mode)`, opCite(key, 'responses', String(status)));
 }
