@@ -3,6 +3,7 @@
  * for three different seeds. Also proves the suites walk every REST operation and every rpc without errors.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { startServer } from '../reference-server/server.js';
 import { runSuites } from './support/run-suites.js';
@@ -24,3 +25,14 @@ for (const seed of [1, 2, 3]) {
     }
   });
 }
+
+test('browser readiness checks pass in Debian chromium against the reference server', { timeout: 300_000, skip: existsSync('/usr/bin/chromium') || process.env.CHROMIUM_PATH ? false : 'no chromium (apt-get install -y chromium)' }, async () => {
+  const server = await startServer({ port: 0, grpcPort: -1, db: ':memory:' });
+  try {
+    const run = await runSuites({ url: server.httpUrl, suites: ['browser'], workers: 1 });
+    assert.ok(run.outcomes.length >= 2, run.stderr.slice(-2000));
+    assert.deepEqual(run.outcomes.filter((o) => o.status !== 'passed').map((o) => `${o.id}: ${o.status} ${o.message ?? ''}`), []);
+  } finally {
+    await server.close();
+  }
+});

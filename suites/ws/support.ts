@@ -3,7 +3,7 @@ import { OPENAPI_FILE, pointer } from '../../contracts/index.js';
 import { messageCite } from '../../fixtures/ws-client.js';
 import { check, test, type CheckArgs, type CheckMeta } from '../check.js';
 
-/** Shared setup and assertions of the WebSocket checks (suites/ws and the browser suite). */
+/** Shared setup of the WebSocket checks: REST steps that skip the check when they fail, cites, the wsCheck wrapper. */
 
 export type Api = CheckArgs['api'];
 /** The fixtures the WS checks use (Playwright needs them destructured in each check's signature). */
