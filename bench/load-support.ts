@@ -15,10 +15,10 @@ export interface ServerProcess {
   close(): Promise<void>;
 }
 
-/** `anychat-conform serve --port 0 --grpc-port -1 --db <tmp file>` as a child process. */
-export async function serveChild(faults: string[] = []): Promise<ServerProcess> {
+/** `anychat-conform serve --port 0 --grpc-port -1 --db <tmp file>` (or `db`) as a child process. */
+export async function serveChild(faults: string[] = [], db?: string): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'load-bench-'));
-  const args = [join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', join(dir, 'anychat.db')];
+  const args = [join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', db ?? join(dir, 'anychat.db')];
   if (faults.length) args.push('--fault', faults.join(','));
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {

@@ -89,7 +89,7 @@ export function enumSpellings(e: protobuf.Enum): string[] {
 
 const TIME_SCHEMA: Json = { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'integer', minimum: 0 }] };
 
-function fieldSchema(field: protobuf.Field, defs: Json, visit: (t: protobuf.Type) => void): Json {
+function fieldSchema(field: protobuf.Field, visit: (t: protobuf.Type) => void): Json {
   let s: Json;
   if (isTimestamp(field) || isTimeInt(field)) s = TIME_SCHEMA;
   else if (field.resolvedType instanceof protobuf.Enum) {
@@ -116,7 +116,7 @@ function typeSchema(type: protobuf.Type, defs: Json): void {
   const id = idField(type);
   for (const field of type.fieldsArray) {
     field.resolve();
-    const s = fieldSchema(field, defs, visit);
+    const s = fieldSchema(field, visit);
     const required = field.name === id || (field.repeated && !field.map && field.resolvedType instanceof protobuf.Type);
     def.properties[jsonName(field)] = required ? s : { anyOf: [s, { type: 'null' }] };
     if (required) def.required.push(jsonName(field));

@@ -62,6 +62,8 @@ export async function runLane(spec: LaneSpec, control: LaneControl, scenario?: S
     signal: control.signal,
     socket(phase) {
       const s = new LoadSocket(target, phase === 'setup' ? setupMetrics : metrics, p.timeout);
+      // Reconnecting scenarios replace sockets: forget closed ones now and then.
+      if (sockets.size >= 1024 && (sockets.size & (sockets.size - 1)) === 0) for (const x of sockets) if (x.closed) sockets.delete(x);
       sockets.add(s);
       return s;
     },
@@ -89,7 +91,10 @@ export async function runLane(spec: LaneSpec, control: LaneControl, scenario?: S
   control.ready({ ready: states.size, failed, notes: [...notes] });
 
   const startAt = await control.go;
-  if (startAt !== null && !control.signal.aborted) await loadPhase(spec, code, lane, states, startAt, control);
+  if (startAt !== null && !control.signal.aborted) {
+    for (const s of sockets) s.metrics = metrics; // from now on their drops and errors belong to the load
+    await loadPhase(spec, code, lane, states, startAt, control);
+  }
 
   // Teardown.
   for (const [u, st] of states) {

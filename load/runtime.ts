@@ -99,7 +99,8 @@ export class LoadSocket {
   onDrop: () => void = () => undefined;
   closed = false;
 
-  constructor(private readonly target: LoadTarget, private readonly metrics: Metrics, private readonly timeoutMs = 10_000) {}
+  /** where connect time, pongs and errors go; the engine moves setup-phase sockets to the load metrics at the start */
+  constructor(private readonly target: LoadTarget, public metrics: Metrics, private readonly timeoutMs = 10_000) {}
 
   async connect(token: string, opts: { metricName?: string } = {}): Promise<this> {
     const started = performance.now();

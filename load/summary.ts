@@ -88,6 +88,14 @@ export function renderSummary(result: LoadResult, s: Summary, files: string[] = 
   if (result.aborted) L.push(`  ABORTED: ${result.aborted}`);
   if (result.units.failed > 0) L.push(`  ${result.units.failed} unit(s) failed setup`);
   L.push('');
+  if (result.aborted) {
+    // No load phase ran: only the setup figures mean anything.
+    renderSetup(result, L);
+    L.push('');
+    for (const f of files) L.push(`  wrote ${f}`);
+    L.push('  verdict: ABORTED');
+    return L.join('\n') + '\n';
+  }
   const names = s.latencies.map((l) => l.name).filter((n) => n !== 'driver.lag');
   if (names.length) {
     const w = Math.max(10, ...names.map((n) => n.length)) + 2;
@@ -110,10 +118,7 @@ export function renderSummary(result: LoadResult, s: Summary, files: string[] = 
     L.push(`  correctness: lost ${c.lost ?? 0}, duplicated ${c.duplicated ?? 0}, out of order ${c['ordering.violations'] ?? 0}, misdelivered ${c.misdelivered ?? 0}${c['deliveries.unverifiable'] ? `, unverifiable (dropped sockets) ${c['deliveries.unverifiable']}` : ''}`);
   }
   if (s.counters['sockets.peak']) L.push(`  sockets held: ${s.counters['sockets.peak']} (sum of per-worker peaks)`);
-  const setup = Metrics.fromJSON(result.setup);
-  const setupErrors = setup.counters.get('errors.total') ?? 0;
-  if (setupErrors) L.push(`  setup errors ${setupErrors}: ${[...setup.counters].filter(([k]) => k.startsWith('errors.') && k !== 'errors.total').map(([k, n]) => `${k.slice(7)} ${n}`).join(', ')}`);
-  for (const n of result.notes.slice(0, 5)) L.push(`  note: ${n}`);
+  renderSetup(result, L);
   if (s.thresholds.length) {
     L.push('');
     L.push('  thresholds');
@@ -123,4 +128,11 @@ export function renderSummary(result: LoadResult, s: Summary, files: string[] = 
   for (const f of files) L.push(`  wrote ${f}`);
   L.push(`  verdict: ${result.aborted ? 'ABORTED' : s.passed ? 'PASS' : 'FAIL'}${result.interrupted ? ' (interrupted)' : ''}`);
   return L.join('\n') + '\n';
+}
+
+function renderSetup(result: LoadResult, L: string[]): void {
+  const setup = Metrics.fromJSON(result.setup);
+  const setupErrors = setup.counters.get('errors.total') ?? 0;
+  if (setupErrors) L.push(`  setup errors ${setupErrors}: ${[...setup.counters].filter(([k]) => k.startsWith('errors.') && k !== 'errors.total').map(([k, n]) => `${k.slice(7)} ${n}`).join(', ')}`);
+  for (const n of result.notes.slice(0, 5)) L.push(`  note: ${n}`);
 }

@@ -32,7 +32,7 @@ async function probe(fault: FaultDef): Promise<Verdict> {
   }
   const server = await startServer({ port: 0, grpcPort: 0, db: ':memory:', faults: [fault.id] });
   try {
-    const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: fault.suites, seed: 7, workers: 1 });
+    const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: fault.suites, seed: 7, workers: 1, env: { ANYCHAT_JWT_SECRET: server.ctx.config.jwtSecret } });
     const caught = fault.catches.some((id) => run.failedIds.includes(id));
     return { fault, caught, failed: run.failedIds, ms: Date.now() - t0 };
   } finally {

@@ -8,6 +8,7 @@ import type { LogEvent, RunLog, WireMessage } from '../fixtures/ordering/log.js'
 import { Facts, missingDeliveries, ORACLES, type PropertyId } from '../fixtures/ordering/oracles.js';
 import { formatReplay, parseReplay } from '../fixtures/ordering/runner.js';
 import { formatTimeline } from '../fixtures/ordering/timeline.js';
+import { parseConversations, timeSec, wireMessage } from '../fixtures/ordering/driver.js';
 
 /** A world of U0 (2 devices), U1, U2 in group G0 (id g0) and U3 outside it; every device online (sockets 1..5). */
 class LogBuilder {
@@ -271,4 +272,25 @@ test('replay argument round-trips; the timeline marks the violating events', () 
   const text = formatTimeline(lost.log, v);
   assert.match(text, /step 1: send/);
   assert.match(text, /✗ .*→ U0\.d0 message\.send #0 to G0/);
+});
+
+test('ORD.P3: an unreadable gRPC history fails rather than passing unchecked', () => {
+  const b = clean();
+  b.log.grpc = true;
+  b.add({ k: 'sync', user: 0, via: 'MessageService/GetMessages', purpose: 'history', asked: [{ conv: 'G0', lastSeq: 0 }], got: [{ conv: 'G0', conversationId: 'g0', messages: [] }], pages: 1, error: 'UNIMPLEMENTED' });
+  assert.match(check('ORD.P3', b.log).join('\n'), /MessageService\/GetMessages could not be read \(UNIMPLEMENTED\)/);
+});
+
+test('wire parsing: camelCase or snake_case messages, every time spelling, flat or per-conversation sync data', () => {
+  assert.equal(timeSec(1708329600), 1708329600);
+  assert.equal(timeSec(1708329600123), 1708329600.123);
+  assert.equal(timeSec('2024-02-19T08:00:00Z'), 1708329600);
+  assert.equal(timeSec({ seconds: 1708329600, nanos: 500_000_000 }), 1708329600.5);
+  assert.deepEqual(wireMessage({ message_id: 'm', conversation_id: 'g', sender_id: 'u', content: 'x', seq: '3', content_type: 'text' }),
+    { messageId: 'm', conversationId: 'g', senderId: 'u', content: 'x', sequence: 3, status: undefined, timeSec: undefined });
+  assert.equal(wireMessage({ contentType: 'system' }).contentType, 'system');
+  const nested = parseConversations({ conversations: [{ conversationId: 'g', messages: [{ messageId: 'a', sequence: 1 }], hasMore: true }] });
+  assert.deepEqual(nested.map((c) => [c.conversationId, c.messages.length, c.hasMore]), [['g', 1, true]]);
+  const flat = parseConversations({ messages: [{ conversationId: 'g', sequence: 1 }, { conversationId: 'h', sequence: 1 }] });
+  assert.deepEqual(flat.map((c) => c.conversationId).sort(), ['g', 'h']);
 });

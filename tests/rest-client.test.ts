@@ -128,6 +128,8 @@ test('README code ranges: a warning in lenient mode, a failure in strict mode', 
   assert.deepEqual(strict.map((x) => x.rule), ['RANGE']);
   const ok = await violationsOf({ status: 401, body: { code: 10401, message: 'token' } }, 'GET /groups/{id}', { strict: true, params: { id: 'x' } });
   assert.deepEqual(ok, [], 'an auth-range code on a 401 is in range on any op');
+  const admin = await violationsOf({ status: 401, body: { code: 12401, message: 'token' } }, 'GET /admin/users', { strict: true, allowStatus: [401] });
+  assert.deepEqual(admin, [], 'the README gives no range for admin');
 });
 
 test('HG3: typed data with a wrong type fails, citing the component field', async () => {

@@ -14,7 +14,7 @@ for (const seed of [1, 2, 3]) {
   test(`clean reference server: no MUST/SHOULD failure with seed ${seed}`, { timeout: 900_000 }, async () => {
     const server = await startServer({ port: 0, grpcPort: 0, db: ':memory:' });
     try {
-      const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: SUITES, seed, workers: 2 });
+      const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: SUITES, seed, workers: 2, env: { ANYCHAT_JWT_SECRET: server.ctx.config.jwtSecret } });
       assert.ok(run.outcomes.length > 150, `only ${run.outcomes.length} checks ran: ${run.stderr.slice(-2000)}`);
       const falseAlarms = run.outcomes.filter((o) => (o.status === 'failed' || o.status === 'timedOut') && o.level !== 'MAY');
       assert.deepEqual(falseAlarms.map((o) => `${o.id} [${o.level}]: ${o.message}`), [], `seed ${seed}: checks failing on the clean server`);

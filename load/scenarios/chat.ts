@@ -2,7 +2,7 @@ import type { LoadParams } from '../params.js';
 import type { Scenario } from '../scenario.js';
 import { groupPlan, senderSlot, setupGroup, validateGroups, type GroupState } from './groups.js';
 
-const CORRECTNESS = ['lost == 0', 'duplicated == 0', 'ordering.violations == 0', 'misdelivered == 0'];
+const CORRECTNESS = ['lost == 0', 'duplicated == 0', 'ordering.violations == 0', 'misdelivered == 0', 'errors.rate < 0.01'];
 
 function senders(p: LoadParams, fallback: number): number {
   return p.senders > 0 ? p.senders : fallback;

@@ -19,7 +19,7 @@ export const soak: Scenario<SoakState> = {
   name: 'soak',
   description: '--concurrency idle WebSockets (spread over --ramp-up) pinging at --rate for --duration: connect time, pong latency, drops',
   params: { concurrency: 1000, rate: 0.1, rampUp: '5s', duration: '60s' },
-  thresholds: ['errors.ws.dropped == 0'],
+  thresholds: ['errors.ws.dropped == 0', 'errors.rate < 0.01'],
   startImmediately: true,
   validate(p) {
     if (p.concurrency < 1) throw new Error('concurrency must be ≥ 1');

@@ -20,7 +20,7 @@ export const sync: Scenario<SyncState> = {
   name: 'sync',
   description: 'reconnect storm: members drop and reconnect every --reconnect-every, then catch up with POST /sync/messages while member 0 of each group keeps sending',
   params: { vus: 100, groupSize: 10, rate: 2, reconnectEvery: '5s', offline: '1s' },
-  thresholds: ['lost == 0', 'duplicated == 0', 'ordering.violations == 0', 'misdelivered == 0'],
+  thresholds: ['lost == 0', 'duplicated == 0', 'ordering.violations == 0', 'misdelivered == 0', 'errors.rate < 0.01'],
   validate(p) {
     validateGroups(p);
     if (p.reconnectEvery <= 0) throw new Error('reconnectEvery must be > 0');

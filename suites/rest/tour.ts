@@ -59,7 +59,8 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
     try {
       await fn();
     } catch (e) {
-      for (const k of keys) if (!result.succeeded.has(k) && !result.stepFailures.has(k)) result.stepFailures.set(k, `not reached: an earlier step of "${name}" failed`);
+      const why = (e instanceof ConformanceFailure ? e.detail.message : (e as Error).message).split('\n')[0];
+      for (const k of keys) if (!result.succeeded.has(k) && !result.stepFailures.has(k)) result.stepFailures.set(k, `not reached: an earlier step of "${name}" failed: ${why}`);
     }
   };
   /** A value the next steps need (an id the contract types but does not mark required, contract-notes I8). */
