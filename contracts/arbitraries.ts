@@ -159,11 +159,6 @@ export class RequestArbitraries {
     return op.requestBody ? deref(this.doc, op.requestBody.schema) : undefined;
   }
 
-  /** Typed body schemas have properties; the 5 bare `{type: object}` bodies (contract-notes I9) do not. */
-  isTypedBody(key: string): boolean {
-    return !!this.bodySchema(key)?.properties;
-  }
-
   /**
    * A valid request: every required query parameter and body field, a random subset of the optional ones.
    * `fixed` pins values the generator cannot know (ids of existing things, the caller's deviceId); `omit` drops

@@ -90,6 +90,11 @@ const AREA_BY_SEGMENT: Record<string, Area> = {
   files: 'file', rtc: 'rtc', admin: 'admin', ws: 'ws',
 };
 
+/** The area of a path relative to the REST base ('/groups/{id}' → 'group'). */
+export function areaOfPath(path: string): Area {
+  return AREA_BY_SEGMENT[path.split('/')[1] ?? ''] ?? 'ws';
+}
+
 const REF_PREFIX = '#/components/schemas/';
 
 function refName(schema: Json | undefined): string | undefined {
@@ -123,7 +128,7 @@ function buildOperations(openapi: Json): RestOperation[] {
         key: `${method} ${path}`,
         method,
         path,
-        area: AREA_BY_SEGMENT[path.split('/')[1] ?? ''] ?? 'ws',
+        area: areaOfPath(path),
         summary: op.summary ?? '',
         description: op.description ?? '',
         secured: Array.isArray(op.security) && op.security.some((s: Json) => 'BearerAuth' in s),

@@ -13,6 +13,7 @@ import type { Domains, ServerConfig, ServerContext } from './context.js';
 import { Faults } from './faults.js';
 import { openDb } from './store/db.js';
 import { sendError, toAppError } from './http/envelope.js';
+import { errorAreaOfUrl } from './http/routes.js';
 import { buildGrpcServer, type RpcHandlers } from './grpc/host.js';
 import { AuthDomain } from './auth/domain.js';
 import { UserDomain } from './user/domain.js';
@@ -125,7 +126,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   // Well above config.maxFrameBytes, so realistic oversized frames (up to ~1 MiB of content) reach the gateway and are
   // dropped there instead of the ws library closing the socket with 1009.
   await app.register(websocket, { options: { maxPayload: 4 * 1024 * 1024 } });
-  app.setErrorHandler((err, req, reply) => sendError(ctx, reply, toAppError(err, req.log)));
+  app.setErrorHandler((err, req, reply) => sendError(ctx, reply, toAppError(err, req.log, errorAreaOfUrl(req.url))));
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 404, message: `no route ${req.method} ${req.url.split('?')[0]}` }));
   const api = { prefix: '/api/v1', ctx };
   for (const plugin of [authHttp, userHttp, friendHttp, groupHttp, sessionHttp, syncHttp, fileHttp, rtcHttp, adminHttp, wsGateway]) {

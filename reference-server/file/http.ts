@@ -39,7 +39,7 @@ async function blobRoutes(app: FastifyInstance, opts: { ctx: ServerContext }): P
     // Drain an unread upload body so the client sees the error instead of a reset.
     const body = req.body as Readable | undefined;
     if (body && typeof body.resume === 'function' && !body.readableEnded) body.resume();
-    return sendError(ctx, reply, toAppError(err, req.log));
+    return sendError(ctx, reply, toAppError(err, req.log, 'file'));
   };
   const fileIdOf = (req: FastifyRequest): string => {
     const { fileId } = req.params as { fileId: string };

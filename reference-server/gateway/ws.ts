@@ -29,7 +29,7 @@ export default async function wsGateway(app: FastifyInstance, opts: { ctx: Serve
       try {
         callers.set(req, authenticateSocket(ctx, (req.query as Record<string, unknown>)?.token));
       } catch (err) {
-        return sendError(ctx, reply, toAppError(err, req.log));
+        return sendError(ctx, reply, toAppError(err, req.log, 'message'));
       }
     },
     // A plain GET (no Upgrade header) with a valid token.

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, CODE_BASE, type ErrorArea } from '../errors.js';
 
 /** Success envelope {code: 0, message, data}. Bare-envelope ops get `data: {}` (parseable by every SDK). */
 export function sendOk(ctx: ServerContext, reply: FastifyReply, data: unknown): FastifyReply {
@@ -17,13 +17,13 @@ export function sendError(ctx: ServerContext, reply: FastifyReply, err: AppError
 }
 
 /** Map anything thrown by a handler to an AppError: unexpected errors become 500 with a generic message. */
-export function toAppError(err: unknown, log?: { error: (o: unknown, m?: string) => void }): AppError {
+export function toAppError(err: unknown, log?: { error: (o: unknown, m?: string) => void }, area: ErrorArea = 'message'): AppError {
   if (err instanceof AppError) return err;
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (e?.statusCode === 400 || e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e?.statusCode === 415) {
-    return new AppError(400, 400, `invalid request: ${e.message ?? 'bad body'}`);
+    return new AppError(400, CODE_BASE[area] + 400, `invalid request: ${e.message ?? 'bad body'}`);
   }
-  if (e?.statusCode === 413) return new AppError(400, 400, 'request body too large');
+  if (e?.statusCode === 413) return new AppError(400, CODE_BASE[area] + 400, 'request body too large');
   log?.error(err, 'unhandled error');
-  return new AppError(500, 500, 'internal server error');
+  return new AppError(500, CODE_BASE[area] + 500, 'internal server error');
 }

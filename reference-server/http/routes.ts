@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RestOperation } from '../../contracts/index.js';
+import { areaOfPath, type RestOperation } from '../../contracts/index.js';
 import type { ServerContext } from '../context.js';
 import { AppError, badRequest, type ErrorArea } from '../errors.js';
 import { toDeclared } from './declared.js';
@@ -35,8 +35,14 @@ const AREA_TO_ERROR: Record<string, ErrorArea> = {
   rtc: 'rtc', admin: 'admin', ws: 'message', message: 'message', push: 'push',
 };
 
-export function errorArea(op: RestOperation): ErrorArea {
+export function errorArea(op: Pick<RestOperation, 'area'>): ErrorArea {
   return AREA_TO_ERROR[op.area] ?? 'message';
+}
+
+/** The error area of a raw request URL ('/api/v1/groups/g1?x' → group), for errors raised before routing (body parsing). */
+export function errorAreaOfUrl(url: string, prefix = '/api/v1'): ErrorArea {
+  const path = url.split('?')[0]!;
+  return errorArea({ area: areaOfPath(path.startsWith(prefix) ? path.slice(prefix.length) : path) });
 }
 
 function fieldName(at: string): string {
@@ -106,7 +112,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ServerContext, handler
           if (reply.sent) return reply;
           return sendOk(ctx, reply, data);
         } catch (err) {
-          return sendError(ctx, reply, toDeclared(op, toAppError(err, raw.log)));
+          return sendError(ctx, reply, toDeclared(op, toAppError(err, raw.log, area)));
         }
       },
     });
