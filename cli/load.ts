@@ -15,7 +15,7 @@ import { probeTarget } from './run-target.js';
 /** 128 + SIGINT: the run was cut short by Ctrl-C (the partial report is written all the same). */
 const EXIT_INTERRUPTED = 130;
 
-const collect = (v: string, all: string[]) => [...all, v];
+const collect = (v: string, all: string[] | undefined) => [...(all ?? []), v];
 
 function parseShard(v: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());
@@ -71,7 +71,7 @@ export function registerLoad(program: Command, setExit: SetExit): void {
     .option('--setup-timeout <d>', 'budget for the setup phase (users, groups, sockets)')
     .option('--connections <n>', 'HTTP connections per worker')
     .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--threshold <expr>', 'pass/fail criterion, repeatable: "ack.p99<50ms", "errors.rate<0.001", "lost==0"', collect, [])
+    .option('--threshold <expr>', 'pass/fail criterion, repeatable: "ack.p99<50ms", "errors.rate<0.001", "lost==0"', collect)
     .option('--no-scenario-thresholds', "ignore the thresholds the scenario declares")
     .option('--shard <i/n>', 'run slice i of n (whole groups); combine with `load merge`', parseShard)
     .option('--out <dir>', 'report directory (report.json + report.html)', 'load-report')
@@ -98,7 +98,7 @@ Examples:
       if (!url) throw new SetupError('load needs a target URL (or `load merge FILE…`); see anychat-conform load --help');
       const target = parseTargetUrl(url);
       const params = Object.fromEntries(PARAM_KEYS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
-      const scenario = await resolveScenario(opts.scenario, { params, thresholds: opts.threshold, noScenarioThresholds: opts.scenarioThresholds === false });
+      const scenario = await resolveScenario(opts.scenario, { params, thresholds: opts.threshold ?? [], noScenarioThresholds: opts.scenarioThresholds === false });
       await probeTarget(target, Math.min(5000, scenario.params.timeout));
 
       const stop = new AbortController();
@@ -126,10 +126,10 @@ Examples:
     .command('merge')
     .description('Combine the results of shards (report.json files or their directories) exactly and check thresholds on the whole.')
     .argument('<files...>', 'report.json files (or directories holding one) written by `load --shard i/n`')
-    .option('--threshold <expr>', 'extra threshold, repeatable (the shards\' own thresholds apply too)', collect, [])
+    .option('--threshold <expr>', 'extra threshold, repeatable (the shards\' own thresholds apply too)', collect)
     .option('--out <dir>', 'report directory for the merged result', 'load-report')
-    .action((files: string[], opts: { threshold: string[]; out: string }) => {
-      checkThresholds(opts.threshold);
-      finish(mergeResults(files.map(readResult)), opts.out, opts.threshold, setExit);
+    .action((files: string[], opts: { threshold?: string[]; out: string }) => {
+      checkThresholds(opts.threshold ?? []);
+      finish(mergeResults(files.map(readResult)), opts.out, opts.threshold ?? [], setExit);
     });
 }

@@ -118,10 +118,13 @@ async function loadPhase(spec: LaneSpec, code: Scenario, lane: LaneContext, stat
   const inflight = new Set<Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
+  const unstarted = new Set<() => void>();
   const onStop = () => {
     stopped = true;
     for (const t of timers) clearTimeout(t);
     timers.clear();
+    for (const resolve of unstarted) resolve();
+    unstarted.clear();
   };
   control.signal.addEventListener('abort', onStop, { once: true });
 
@@ -147,6 +150,7 @@ async function loadPhase(spec: LaneSpec, code: Scenario, lane: LaneContext, stat
   };
 
   let loops: Array<Promise<void>> = [];
+  const flushes: Array<() => void> = [];
   const span = spec.totalUnits * spec.maxUnitSize;
   for (const [u, st] of states) {
     for (let vu = 0; vu < u.size; vu++) {
@@ -155,30 +159,46 @@ async function loadPhase(spec: LaneSpec, code: Scenario, lane: LaneContext, stat
       // VU activation: round-robin over units so the ramp adds load to every group evenly.
       const activateAt = t0 + (p.rampUp * (vu * spec.totalUnits + u.index)) / span;
       if (rate === 0) {
-        // Closed model: back to back until the end.
-        loops.push(new Promise<void>((resolve) => later(async () => {
-          while (!stopped && performance.now() < end) await fire(u, st, vu, performance.now());
-          resolve();
-        }, activateAt)));
+        // Closed model: back to back until the end (a loop whose start timer is cancelled by the end resolves at once).
+        loops.push(new Promise<void>((resolve) => {
+          unstarted.add(resolve);
+          later(async () => {
+            unstarted.delete(resolve);
+            while (!stopped && performance.now() < end) {
+              try {
+                await code.iterate(lane, u, st, vu, performance.now());
+              } catch (e) {
+                metrics.error('iteration');
+                lane.note(`iteration: ${(e as Error)?.message ?? e}`);
+              }
+            }
+            resolve();
+          }, activateAt);
+        }));
         continue;
       }
       const interval = 1000 / rate;
       let next = activateAt + (code.startImmediately ? 0 : Math.random() * interval);
-      const tick = () => {
-        const now = performance.now();
-        // Every arrival that is due fires now, even if the timer is late (open model: the system's lag is measured).
-        while (!stopped && next <= now && next < end) {
+      // Every arrival that is due fires now, even if the timer is late (open model: the lag is measured, not skipped).
+      const due = (until: number) => {
+        while (!stopped && next <= until && next < end) {
           void fire(u, st, vu, next);
           next += interval;
         }
+      };
+      const tick = () => {
+        due(performance.now());
         if (!stopped && next < end) later(tick, next);
       };
+      flushes.push(() => due(end));
       if (next < end) later(tick, next);
     }
   }
 
   const progress = setInterval(() => control.progress?.(Object.fromEntries(metrics.counters)), 1000);
   await sleep(end - performance.now(), control.signal);
+  // A natural end still fires the arrivals due before it whose timers are late; a stop (Ctrl-C) does not.
+  if (!control.signal.aborted) for (const f of flushes) f();
   onStop();
   metrics.endedAt = Date.now();
   clearInterval(progress);

@@ -208,7 +208,7 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadResult> {
     const merged = new Metrics();
     const setup = new Metrics();
     let first = true;
-    for (const [i, l] of lanes.entries()) {
+    for (let i = 0; i < lanes.length; i++) {
       const r = outcomes?.[i];
       if (!r) continue;
       if ('error' in r) {

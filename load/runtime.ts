@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
 import WebSocket from 'ws';
+import { Http1Error, Http1Pool } from './http1.js';
 import type { Metrics } from './metrics.js';
 
 /** The target of a load run, derived from one base URL like the harness does (REST /api/v1, WS /api/v1/ws). */
@@ -27,56 +27,61 @@ export function describeFailure(op: string, r: HttpResult): string {
 }
 
 /**
- * A lean HTTP client for load (undici Pool, keep-alive, no validation): every request has a timeout and records
- * `http.<METHOD> <path template>` latency and errors by kind.
+ * The load HTTP client (keep-alive connection pool, no validation): every request has a timeout and records
+ * `http.<METHOD> <path template>` latency and errors by kind (`http.<status>`, `http.error-envelope`, `http.timeout`,
+ * `http.network`).
  */
 export class LoadHttp {
-  private readonly pool: Pool;
+  private readonly pool: Http1Pool;
   private readonly basePath: string;
+  private readonly jsonHeaders = new Map<string, string>();
+  private readonly plainHeaders = new Map<string, string>();
 
-  constructor(private readonly target: LoadTarget, private readonly metrics: Metrics, connections = 64, private readonly timeoutMs = 10_000) {
+  constructor(target: LoadTarget, private readonly metrics: Metrics, connections = 64, timeoutMs = 10_000) {
     const u = new URL(target.restBase);
-    this.pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
+    this.pool = new Http1Pool(u, connections, timeoutMs);
     this.basePath = u.pathname;
   }
 
   /** `name` is the operation key for metrics ('POST /auth/login'); `path` the concrete path. */
   async request(name: string, method: string, path: string, opts: { body?: unknown; token?: string; scheduledAt?: number; expectedIntervalMs?: number } = {}): Promise<HttpResult> {
     const started = opts.scheduledAt ?? performance.now();
+    this.metrics.count('http.requests');
+    this.metrics.count('ops');
     try {
-      const res = await this.pool.request({
-        method: method as any,
-        path: `${this.basePath}${path}`,
-        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
-      const text = await res.body.text();
+      const res = await this.pool.request(method, `${this.basePath}${path}`, this.headers(opts.token, opts.body !== undefined), opts.body === undefined ? undefined : JSON.stringify(opts.body));
       const latency = performance.now() - started;
       let body: any;
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(res.text);
       } catch {
         body = undefined;
       }
-      const ok = res.statusCode === 200 && body?.code === 0;
+      const ok = res.status === 200 && body?.code === 0;
       this.metrics.latency(`http.${name}`, latency, opts.expectedIntervalMs);
-      this.metrics.count('http.requests');
-      this.metrics.count('ops');
-      if (!ok) this.metrics.error(res.statusCode !== 200 ? `http.${res.statusCode}` : body === undefined ? 'http.not-json' : 'http.error-envelope');
-      return { status: res.statusCode, body, ok };
+      if (!ok) this.metrics.error(res.status !== 200 ? `http.${res.status}` : body === undefined ? 'http.not-json' : 'http.error-envelope');
+      return { status: res.status, body, ok };
     } catch (e) {
-      this.metrics.count('http.requests');
-      this.metrics.count('ops');
-      const code = (e as any)?.code;
-      this.metrics.error(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'http.timeout' : 'http.network');
+      this.metrics.error(e instanceof Http1Error && e.code === 'timeout' ? 'http.timeout' : 'http.network');
       return { status: 0, body: { message: (e as Error)?.message ?? String(e) }, ok: false };
     }
   }
 
+  /** Header lines are built once per token (a load sends the same few thousand over and over). */
+  private headers(token: string | undefined, json: boolean): string {
+    const cache = json ? this.jsonHeaders : this.plainHeaders;
+    const key = token ?? '';
+    let h = cache.get(key);
+    if (h === undefined) {
+      h = `${json ? 'content-type: application/json\r\n' : ''}${token ? `authorization: Bearer ${token}\r\n` : ''}`;
+      if (cache.size > 100_000) cache.clear();
+      cache.set(key, h);
+    }
+    return h;
+  }
+
   async close(): Promise<void> {
-    await this.pool.close().catch(() => undefined);
+    await this.pool.close();
   }
 }
 

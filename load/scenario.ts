@@ -10,8 +10,19 @@ import type { DeliveryTracker } from './tracker.js';
  * worker threads, sets every unit up, then fires each VU's arrivals at its rate (open model: arrivals do not wait for
  * earlier ones, latency counts from the scheduled time) or back to back when the rate is 0 (closed model).
  *
- * A user-defined scenario file default-exports either a ScenarioExtension (`{ extends: 'chat', params, thresholds }`)
- * or a whole Scenario object (see the README for an example).
+ * A user-defined scenario file default-exports either a ScenarioExtension (`{ extends: 'chat', params, thresholds }`,
+ * also the shape of a .json scenario file) or a whole Scenario object, e.g.
+ *
+ *   import type { Scenario } from 'anychat-conform/load/scenario.ts';
+ *   export default {
+ *     name: 'profile-reads',
+ *     description: 'each VU reads its own profile',
+ *     params: { vus: 20, rate: '5/s' },
+ *     thresholds: ['http.GET /users/me.p99 < 50ms'],
+ *     setup: (lane) => lane.identities.register(lane.setupHttp),
+ *     iterate: (lane, _unit, user, _vu, scheduledAt) =>
+ *       lane.http.request('GET /users/me', 'GET', '/users/me', { token: user.accessToken, scheduledAt }).then(() => undefined),
+ *   } satisfies Scenario;
  */
 export interface Scenario<S = any> {
   name: string;

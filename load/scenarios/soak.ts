@@ -7,8 +7,13 @@ interface SoakState {
   sockets: Array<LoadSocket | undefined>;
 }
 
-let open = 0;
-let peak = 0;
+/** Sockets open in one lane, and the most it held at once. */
+const gauges = new WeakMap<object, { open: number; peak: number; reported: boolean }>();
+const gaugeOf = (lane: object) => {
+  let g = gauges.get(lane);
+  if (!g) gauges.set(lane, (g = { open: 0, peak: 0, reported: false }));
+  return g;
+};
 
 /**
  * --concurrency idle sockets held for --duration: each connects at its VU's activation (spread over --ramp-up) and then
@@ -42,13 +47,13 @@ export const soak: Scenario<SoakState> = {
     } catch {
       return; // counted by the socket
     }
-    open++;
-    peak = Math.max(peak, open);
-    socket.onDrop = () => void open--;
+    const g = gaugeOf(lane);
+    g.peak = Math.max(g.peak, ++g.open);
+    socket.onDrop = () => void g.open--;
   },
   teardown(lane) {
-    if (peak > 0) lane.metrics.count('sockets.peak', peak);
-    peak = 0;
-    open = 0;
+    const g = gaugeOf(lane);
+    if (!g.reported && g.peak > 0) lane.metrics.count('sockets.peak', g.peak);
+    g.reported = true;
   },
 };
