@@ -100,11 +100,18 @@ export class GroupDomain {
     return this.member(groupId, userId)?.role ?? null;
   }
 
-  // Prepared once: this runs for every message sent into a group (message domain), where prepare() cost more than the query.
+  // This runs for every message sent into a group (message domain): the statement is prepared once and committed member
+  // lists are cached, dropped by every membership write (addMembers, dropMember, dissolve). Reads inside a transaction
+  // bypass the cache so an uncommitted (possibly rolled back) membership never lands in it.
   private memberIdsStmt: ReturnType<ServerContext['db']['prepare']> | undefined;
+  private readonly memberIdsCache = new Map<string, string[]>();
   memberIds(groupId: string): string[] {
+    const cached = this.memberIdsCache.get(groupId);
+    if (cached) return [...cached];
     this.memberIdsStmt ??= this.ctx.db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck();
-    return this.memberIdsStmt.all(groupId) as string[];
+    const ids = this.memberIdsStmt.all(groupId) as string[];
+    if (!this.ctx.db.inTransaction) this.memberIdsCache.set(groupId, ids);
+    return [...ids];
   }
 
   groupIdsOf(userId: string): string[] {
@@ -237,6 +244,7 @@ export class GroupDomain {
     this.ctx.db.transaction(() => {
       this.ctx.db.prepare('UPDATE chat_groups SET status = ?, updated_at = ? WHERE group_id = ?').run(GROUP_STATUS.dissolved, nowMs(), groupId);
       this.ctx.db.prepare('DELETE FROM group_members WHERE group_id = ?').run(groupId);
+      this.memberIdsCache.delete(groupId);
       this.ctx.db.prepare("UPDATE group_join_requests SET status = 'rejected', updated_at = ? WHERE group_id = ? AND status = 'pending'").run(nowMs(), groupId);
     })();
     this.ctx.bus.notify(members, 'group.disbanded', { groupId, operatorId: actor });
@@ -397,11 +405,13 @@ export class GroupDomain {
       "INSERT INTO group_members (group_id, user_id, role, group_nickname, is_muted, joined_at) VALUES (?, ?, ?, '', 0, ?) ON CONFLICT DO NOTHING",
     );
     for (const id of userIds) ins.run(groupId, id, role, now);
+    this.memberIdsCache.delete(groupId);
     this.ctx.db.prepare('UPDATE chat_groups SET updated_at = ? WHERE group_id = ?').run(now, groupId);
   }
 
   private dropMember(groupId: string, userId: string): void {
     this.ctx.db.prepare('DELETE FROM group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId);
+    this.memberIdsCache.delete(groupId);
     this.ctx.db.prepare('UPDATE chat_groups SET updated_at = ? WHERE group_id = ?').run(nowMs(), groupId);
   }
 
