@@ -30,8 +30,8 @@ export function atUsersOf(row: MessageRow): string[] {
   }
 }
 
-/** Proto-derived camelCase Message for REST (/sync, /sync/messages): conversationType private|group, RFC 3339 times. */
-export function restMessage(row: MessageRow): Record<string, unknown> {
+/** The camelCase fields REST messages and `message.new` data share (conversationType private|group). */
+function camelCore(row: MessageRow): Record<string, unknown> {
   return {
     messageId: row.message_id,
     conversationId: row.conversation_id,
@@ -40,6 +40,13 @@ export function restMessage(row: MessageRow): Record<string, unknown> {
     contentType: row.content_type,
     content: row.content,
     sequence: row.sequence,
+  };
+}
+
+/** Proto-derived camelCase Message for REST (/sync, /sync/messages): conversationType private|group, RFC 3339 times. */
+export function restMessage(row: MessageRow): Record<string, unknown> {
+  return {
+    ...camelCore(row),
     ...(row.reply_to ? { replyTo: row.reply_to } : {}),
     atUsers: atUsersOf(row),
     status: row.status,
@@ -70,13 +77,7 @@ export function grpcMessage(row: MessageRow): Record<string, unknown> {
 export function newMessageData(row: MessageRow): Record<string, unknown> {
   const atUsers = atUsersOf(row);
   return {
-    messageId: row.message_id,
-    conversationId: row.conversation_id,
-    conversationType: row.conversation_type,
-    senderId: row.sender_id,
-    contentType: row.content_type,
-    content: row.content,
-    sequence: row.sequence,
+    ...camelCore(row),
     timestamp: Math.floor(row.created_at / 1000),
     ...(row.local_id ? { localId: row.local_id } : {}),
     ...(row.reply_to ? { replyTo: row.reply_to } : {}),
