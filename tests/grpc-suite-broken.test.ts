@@ -1,0 +1,36 @@
+/**
+ * Every per-rpc gRPC check can fail: against a server that implements every contract rpc but answers each with an
+ * empty message (all defaults), each `GRPC.<Service>.<Rpc>` check must fail, while GR1 (the rpcs exist) passes.
+ */
+import * as grpc from '@grpc/grpc-js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadContracts } from '../contracts/index.js';
+import { loadClientDefinition } from '../fixtures/grpc.js';
+import { runSuites } from './support/run-suites.js';
+
+test('against a gRPC server answering every rpc with an empty message, every per-rpc check fails', { timeout: 300_000 }, async () => {
+  const contracts = loadContracts();
+  const def = loadClientDefinition(contracts);
+  const server = new grpc.Server();
+  for (const fullService of contracts.catalogue.services) {
+    let ctor: any = def;
+    for (const part of fullService.split('.')) ctor = ctor[part];
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const name of Object.keys(ctor.service)) impl[name] = (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, {});
+    server.addService(ctor.service, impl);
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  try {
+    // No HTTP target: the per-rpc checks build their data over gRPC only.
+    const run = await runSuites({ url: 'http://127.0.0.1:1', grpc: `127.0.0.1:${port}`, suites: ['grpc'], workers: 2, env: { ANYCHAT_TIMEOUT_MS: '3000' } });
+    const perRpc = run.outcomes.filter((o) => /^GRPC\.\w+Service\.\w+$/.test(o.id));
+    assert.equal(perRpc.length, contracts.catalogue.rpcs.length, run.stderr.slice(-2000));
+    assert.deepEqual(perRpc.filter((o) => o.status !== 'failed').map((o) => `${o.id}: ${o.status}`), [], 'per-rpc checks that did not fail');
+    assert.equal(run.outcomes.find((o) => o.id === 'GRPC.GR1')?.status, 'passed', 'every rpc exists, so GR1 passes');
+    for (const id of ['GRPC.ERR1', 'GRPC.ERR2']) assert.equal(run.outcomes.find((o) => o.id === id)?.status, 'failed', id);
+  } finally {
+    server.forceShutdown();
+  }
+});
