@@ -168,3 +168,19 @@ check({
     totalUnread: { rest: (v) => v.t?.totalUnread, rpc: (v) => v.t?.total_unread },
   }), 'anychat.session.SessionService/GetSessions');
 });
+
+check({
+  id: 'XPROTO.8', level: 'MAY', cites: ['anychat.message.MessageService/MarkAsRead', NOTIFICATION],
+  title: 'a read marked over gRPC MarkAsRead reaches the other members over WS as message.read_receipt',
+}, async ({ api, newUser, ws, grpc }) => {
+  test.skip(grpc.unavailable('anychat.message.MessageService') !== null, grpc.unavailable('anychat.message.MessageService') ?? '');
+  const [a, b] = [await newUser(), await newUser()];
+  const g = (await api.as(a).call('POST /groups', { body: { name: 'xproto receipts', memberIds: [b.userId] }, expect: 'success' })).data.groupId;
+  const wa = await ws.connect(a);
+  const ack = await wa.sendMessage({ conversationId: g, conversationType: 'group', contentType: 'text', content: 'read me', localId: `rr-${randomBytes(3).toString('hex')}` });
+  const mark = wa.mark();
+  await grpc.ok('anychat.message.MessageService/MarkAsRead', { conversation_id: g, conversation_type: 'group', user_id: b.userId, last_read_seq: ack.sequence, last_read_message_id: ack.messageId });
+  const f = await wa.waitFor((x) => x.data?.payload?.notificationType === 'message.read_receipt', { what: `message.read_receipt from ${b.userId} in ${g}`, since: mark, cite: NOTIFICATION });
+  const data = f.data.payload.data ?? {};
+  if (data.conversationId !== g || data.userId !== b.userId) fail({ message: 'message.read_receipt names another conversation or reader', expected: { conversationId: g, userId: b.userId }, observed: data, cite: NOTIFICATION });
+});
