@@ -1,6 +1,6 @@
 import { test as base, type TestInfo } from '@playwright/test';
 import { loadContracts, type Contracts } from '../contracts/index.js';
-import { ConformanceFailure, raisedFailures } from '../fixtures/failure.js';
+import { raisedFailures } from '../fixtures/failure.js';
 import { Recorder, RECORD_ATTACHMENT } from '../fixtures/recorder.js';
 import { targetFromEnv, type Target } from '../fixtures/target.js';
 import { restFixtures } from '../fixtures/rest.js';
@@ -46,9 +46,8 @@ export const coreTest = base.extend<CoreFixtures, CoreWorkerFixtures>({
 });
 
 async function attachRecord(recorder: Recorder, testInfo: TestInfo): Promise<void> {
+  // Fixtures see only serialised errors: match each to the ConformanceFailure raised in this worker by its message.
   for (const err of testInfo.errors) {
-    const cause = (err as any).value ?? err;
-    if (cause instanceof ConformanceFailure) recorder.fail(cause.detail);
     const raised = raisedFailures.find((f) => err.message?.includes(f.message));
     if (raised) recorder.fail(raised.detail);
   }
