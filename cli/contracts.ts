@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadContracts, type Contracts } from '../contracts/index.js';
 import { lintContracts } from '../contracts/lint.js';
+import { openApiSchemaFindings } from '../contracts/openapi-schema.js';
 import type { SetExit } from './main.js';
 
 /** The summary `contracts show` prints and every report header repeats. */
@@ -65,8 +66,9 @@ export function registerContracts(program: Command, setExit: SetExit): void {
     .description("The contract's own defects and cross-contract inconsistencies, each with its locations.")
     .option('--contracts <dir>', 'contract bundle directory')
     .option('--json', 'machine-readable output')
-    .action((opts) => {
-      const findings = lintContracts(loadContracts(opts.contracts));
+    .action(async (opts) => {
+      const contracts = loadContracts(opts.contracts);
+      const findings = [...(await openApiSchemaFindings(contracts.bundle)), ...lintContracts(contracts)];
       if (opts.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
       else {
         for (const f of findings) {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { defaultBundleDir, loadContracts, packageRoot, resolvePointer, type Json } from '../contracts/index.js';
 import { loadBundle } from '../contracts/bundle.js';
 import { lintContracts } from '../contracts/lint.js';
+import { openApiSchemaFindings } from '../contracts/openapi-schema.js';
 
 const c = loadContracts();
 const cli = join(packageRoot, 'bin', 'anychat-conform.js');
@@ -107,6 +108,13 @@ test('lint reports the known contract findings with locations, stably', () => {
   assert.deepEqual(lintContracts(c), findings, 'deterministic');
   assert.equal(findings.find((f) => f.id === 'SECURED-WITHOUT-401')!.locations.length, 14);
   assert.equal(findings.find((f) => f.id === 'UNTYPED-REQUEST-BODY')!.locations.length, 5);
+});
+
+test('an independent OpenAPI validator rejects the file as written only for /ws responses, and accepts the patched document', async () => {
+  const findings = await openApiSchemaFindings(c.bundle);
+  assert.deepEqual(findings.map((f) => f.id), ['OAS-SCHEMA']);
+  assert.match(findings[0]!.title + findings[0]!.detail, /fewer than 1 properties/);
+  assert.match(findings[0]!.detail ?? '', /"responses": \{\}/);
 });
 
 test('a missing or broken bundle is a one-line setup error naming the path', () => {
