@@ -60,6 +60,11 @@ export const FAULTS: FaultDef[] = [
   { id: 'grpc.unimplemented', protocol: 'grpc', description: 'MessageService.SearchMessages answers UNIMPLEMENTED', catches: ['GRPC.GR1'], suites: ['grpc'] },
   { id: 'grpc.empty-field', protocol: 'grpc', description: 'MessageService.GetMessageById leaves sender_id empty', catches: ['GRPC.MessageService.GetMessageById', 'XPROTO.1'], suites: ['grpc'] },
   { id: 'grpc.state-not-shared', protocol: 'grpc', description: 'UserService.GetProfile serves a copy of the profile taken at registration', catches: ['XPROTO.2', 'GRPC.UserService.UpdateProfile'], suites: ['xproto', 'grpc'] },
+  { id: 'grpc.friendship-stale', protocol: 'grpc', description: 'FriendService.IsFriend always answers false', catches: ['XPROTO.3', 'GRPC.FriendService.IsFriend'], suites: ['xproto', 'grpc'] },
+  { id: 'grpc.role-stale', protocol: 'grpc', description: 'GroupService.IsMember reports every member as a plain member', catches: ['XPROTO.4', 'GRPC.GroupService.IsMember'], suites: ['xproto', 'grpc'] },
+  { id: 'grpc.call-status-stale', protocol: 'grpc', description: 'RTCService.GetCallSession always reports RINGING', catches: ['XPROTO.5', 'GRPC.RTCService.JoinCall'], suites: ['xproto', 'grpc'] },
+  { id: 'grpc.unread-stale', protocol: 'grpc', description: 'SessionService.GetTotalUnread always answers 0', catches: ['XPROTO.7', 'GRPC.SessionService.GetTotalUnread'], suites: ['xproto', 'grpc'] },
+  { id: 'ws.no-read-receipt', protocol: 'ws', description: 'MessageService.MarkAsRead sends no message.read_receipt', catches: ['XPROTO.8'], suites: ['xproto'] },
   // Durability
   { id: 'durability.memory-only', protocol: 'durability', description: 'acked messages are kept in memory only and lost on restart', catches: ['DURABILITY.1'], suites: ['durability'] },
 ];

@@ -51,7 +51,7 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
       const items = friends().blacklistRows(need(r, 'user_id')).map((x) => blockToProto(ctx, x));
       return { items, total: items.length };
     },
-    IsFriend: (r) => ({ is_friend: friends().areFriends(need(r, 'user_id'), need(r, 'friend_id')) }),
+    IsFriend: (r) => ({ is_friend: !ctx.faults.on('grpc.friendship-stale') && friends().areFriends(need(r, 'user_id'), need(r, 'friend_id')) }),
     // "检查是否被拉黑": read as "has user_id blocked target_user_id" (the direction the blacklist rows are stored in).
     IsBlocked: (r) => ({ is_blocked: friends().isBlocked(need(r, 'user_id'), need(r, 'target_user_id')) }),
     BatchCheckFriend: (r) => {

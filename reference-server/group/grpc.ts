@@ -26,7 +26,7 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
 
     IsMember: (r) => {
       const role = groups().exists(need(r, 'group_id')) ? groups().role(r.group_id, need(r, 'user_id')) : null;
-      return { is_member: role !== null, role: role ?? '' };
+      return { is_member: role !== null, role: role === null ? '' : ctx.faults.on('grpc.role-stale') ? 'member' : role };
     },
 
     GetUserGroups: (r) => {

@@ -327,7 +327,7 @@ export class MessageDomain {
     this.stmt.upsertMarker.run({ conv: conv.id, userId, seq, messageId: lastReadMessageId ?? null, now: Date.now() });
     const marker = this.stmt.marker.get(conv.id, userId) as { last_read_seq: number };
     this.ctx.domains.session.setUnread(userId, conv.id, this.unreadFromOthers(conv.id, userId, marker.last_read_seq));
-    this.ctx.bus.notify(conv.members.filter((u) => u !== userId), 'message.read_receipt', {
+    if (!this.ctx.faults.on('ws.no-read-receipt')) this.ctx.bus.notify(conv.members.filter((u) => u !== userId), 'message.read_receipt', {
       conversationId: conv.id, userId, lastReadSeq: marker.last_read_seq,
       ...(lastReadMessageId ? { lastReadMessageId } : {}),
     });

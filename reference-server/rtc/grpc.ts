@@ -23,7 +23,10 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
       rtc().endCall(required(r, 'user_id'), required(r, 'call_id'));
       return {};
     },
-    GetCallSession: (r) => callToProto(rtc().getCallSession(required(r, 'user_id'), required(r, 'call_id'))),
+    GetCallSession: (r) => {
+      const call = callToProto(rtc().getCallSession(required(r, 'user_id'), required(r, 'call_id')));
+      return ctx.faults.on('grpc.call-status-stale') ? { ...call, status: 'CALL_STATUS_RINGING' } : call;
+    },
     ListCallLogs: (r) => {
       const res = rtc().listCallLogs(required(r, 'user_id'), r.page || undefined, r.page_size || undefined);
       return { sessions: res.sessions.map(callToProto), total: res.total };

@@ -47,7 +47,7 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
       sessions().clearUnread(user(req), sessionId(req));
       return {};
     },
-    GetTotalUnread: (req) => ({ total_unread: sessions().totalUnread(user(req)) }),
+    GetTotalUnread: (req) => ({ total_unread: ctx.faults.on('grpc.unread-stale') ? 0 : sessions().totalUnread(user(req)) }),
     IncrUnread(req) {
       const count = Number(req.count ?? 0) || 1; // proto3 cannot tell an absent count from 0: both mean one new message
       sessions().incrUnread(user(req), sessionId(req), count);
