@@ -24,9 +24,9 @@
  *   {callId, status} to both parties on join (connected), end (ended/cancelled) and timeout (missed);
  *   `livekit.call_rejected` {callId, calleeId} to the caller.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { ServerContext } from '../context.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { newId, nowSec } from '../ids.js';
 import { signRtcToken } from './token.js';
 import { findUser } from './users.js';
@@ -215,7 +215,7 @@ export class RtcDomain {
 
   // ---- meetings ----
 
-  createMeeting(creatorId: string, input: { title: unknown; password?: unknown; maxParticipants?: unknown }): { meeting: MeetingRoom; token: string } {
+  async createMeeting(creatorId: string, input: { title: unknown; password?: unknown; maxParticipants?: unknown }): Promise<{ meeting: MeetingRoom; token: string }> {
     const { title, password, maxParticipants } = input;
     if (typeof title !== 'string' || title.trim() === '') throw badRequest('rtc', "invalid field 'title': a non-empty string is required", 'title');
     if (title.length > MAX_TITLE) throw badRequest('rtc', `invalid field 'title': at most ${MAX_TITLE} characters`, 'title');
@@ -230,7 +230,7 @@ export class RtcDomain {
     const roomId = newId('room');
     const roomName = `meeting-${roomId}`;
     const now = nowSec();
-    const hash = typeof password === 'string' && password !== '' ? hashPassword(password) : null;
+    const hash = typeof password === 'string' && password !== '' ? await hashPassword(password) : null;
     this.ctx.db.transaction(() => {
       this.ctx.db
         .prepare(`INSERT INTO rtc_meetings (room_id, creator_id, title, room_name, password_hash, max_participants, status, started_at, created_at)
@@ -241,10 +241,10 @@ export class RtcDomain {
     return { meeting: this.getMeeting(roomId), token: signRtcToken(this.ctx.config.jwtSecret, creatorId, creator.nickname, roomName, now) };
   }
 
-  joinMeeting(userId: string, roomId: string, password: unknown): { meeting: MeetingRoom; token: string } {
+  async joinMeeting(userId: string, roomId: string, password: unknown): Promise<{ meeting: MeetingRoom; token: string }> {
     const row = this.meetingRow(roomId);
     if (row.status !== 'active') throw badRequest('rtc', `meeting ${roomId} has ended`, 'roomId');
-    if (row.password_hash !== null && (typeof password !== 'string' || !checkPassword(password, row.password_hash))) {
+    if (row.password_hash !== null && (typeof password !== 'string' || !(await verifyPassword(password, row.password_hash)))) {
       throw forbidden('rtc', 'wrong meeting password', 'password');
     }
     const user = this.requireUser(userId, 'userId');
@@ -343,17 +343,6 @@ function clampPage(page?: number, pageSize?: number): { pageSize: number; offset
   return { pageSize: size, offset: (p - 1) * size };
 }
 
-function hashPassword(password: string): string {
-  const salt = randomBytes(16);
-  return `${salt.toString('base64url')}.${scryptSync(password, salt, 32, { N: 4096 }).toString('base64url')}`;
-}
-
-function checkPassword(password: string, stored: string): boolean {
-  const [salt, hash] = stored.split('.');
-  const expected = Buffer.from(hash!, 'base64url');
-  const given = scryptSync(password, Buffer.from(salt!, 'base64url'), 32, { N: 4096 });
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 function toCall(r: CallRow): CallSession {
   return {

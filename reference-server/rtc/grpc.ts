@@ -31,16 +31,16 @@ export function grpcService(ctx: ServerContext): { name: string; handlers: RpcHa
       const res = rtc().listCallLogs(required(r, 'user_id'), r.page || undefined, r.page_size || undefined);
       return { sessions: res.sessions.map(callToProto), total: res.total };
     },
-    CreateMeeting: (r) => {
-      const res = rtc().createMeeting(required(r, 'creator_id'), {
+    CreateMeeting: async (r) => {
+      const res = await rtc().createMeeting(required(r, 'creator_id'), {
         title: r.title,
         password: r.password || undefined,
         maxParticipants: r.max_participants ?? 0,
       });
       return { meeting: meetingToProto(res.meeting), token: res.token };
     },
-    JoinMeeting: (r) => {
-      const res = rtc().joinMeeting(required(r, 'user_id'), required(r, 'room_id'), r.password ?? '');
+    JoinMeeting: async (r) => {
+      const res = await rtc().joinMeeting(required(r, 'user_id'), required(r, 'room_id'), r.password ?? '');
       return { meeting: meetingToProto(res.meeting), token: res.token };
     },
     EndMeeting: (r) => {
