@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -5,6 +8,8 @@ import { defineConfig } from '@playwright/test';
  * it sets ANYCHAT_* env, picks projects with --project, and adds the conformance reporter. API suites need no browser;
  * only `browser` launches Debian's chromium.
  */
+// Prerequisites seen broken in this run (fixtures/prereq.ts), shared by every worker: set once here, inherited by workers.
+process.env.ANYCHAT_STATE_DIR ||= mkdtempSync(join(tmpdir(), 'anychat-state-'));
 const workers = Number(process.env.ANYCHAT_WORKERS || 2);
 // ANYCHAT_PW_REPORTERS: a JSON reporter list (what `anychat-conform run` passes), or 'name[=outputFile],…' by hand.
 const reportersEnv = process.env.ANYCHAT_PW_REPORTERS ?? '';
