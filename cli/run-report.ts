@@ -4,6 +4,7 @@ import type { Contracts } from '../contracts/index.js';
 import { SetupError } from '../contracts/errors.js';
 import type { Expectations } from '../reports/expectations.js';
 import { formatFailure } from '../fixtures/failure.js';
+import { headline } from '../reports/headline.js';
 import { buildReport, score, type CheckResult, type ConformanceReport, type CoverageArea } from '../reports/model.js';
 import { RAW_FORMAT, RAW_RESULTS_FILE, type RawResults } from '../reports/raw.js';
 import { writeReports, type ReportFormat } from '../reports/write.js';
@@ -62,20 +63,6 @@ export function finishRun(raw: RawResults, opts: FinishOptions): { exitCode: num
 }
 
 const MAX_LISTED = 40;
-
-/**
- * The first line of a failure message, made to stand alone: a line ending in ':' (a sweep's "14 of 73 failed:")
- * takes the items listed under it, so the console never prints a heading with nothing after it.
- */
-export function headline(message: string, max = 240): string {
-  const lines = message.split('\n');
-  let head = lines[0]!.trim();
-  if (head.endsWith(':')) {
-    const items = lines.slice(1).filter((l) => /^\s*[-•*]\s/.test(l)).map((l) => l.replace(/^\s*[-•*]\s+/, '').trim());
-    if (items.length) head = `${head} ${items.join('; ')}`;
-  }
-  return head.length > max ? `${head.slice(0, max - 1)}…` : head;
-}
 
 const area = (name: string, a: CoverageArea) => `${name} ${a.covered}/${a.total}${a.nonconformant?.length ? ` (+${a.nonconformant.length} observed but nonconformant)` : ''}`;
 
