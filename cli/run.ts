@@ -13,7 +13,7 @@ import { envHelp } from './env-vars.js';
 import { deviceTypeWarning, freshStateDir, passThroughEnv, runConfigJson, writeRunConfig } from './run-config.js';
 import { CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, PROGRESS_REPORTER, runPlaywright, withoutManagedEnv } from './run-playwright.js';
 import { finishRun, readRawResults } from './run-report.js';
-import { probeTarget, serveReference, checkFaultIds, type ServedTarget } from './run-target.js';
+import { probeTarget, serveReference, checkFaultIds, SERVE_ADMIN, type ServedTarget } from './run-target.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -100,7 +100,9 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     let grpc = cfg.grpc;
     let admin = cfg.admin;
     if (cfg.serve) {
-      served = await serveReference({ faults: cfg.faults, admin: cfg.admin, contractsDir: cfg.contracts });
+      // run-config.json never stores the password: a --serve replay without one seeds the default (any works in-process)
+      const serveAdmin = cfg.admin && !cfg.admin.password ? { ...cfg.admin, password: SERVE_ADMIN.password } : cfg.admin;
+      served = await serveReference({ faults: cfg.faults, admin: serveAdmin, contractsDir: cfg.contracts });
       url = served.url;
       grpc = served.grpc;
       admin = served.admin;
