@@ -30,6 +30,7 @@ export const SUITE_ENV: ReadonlyArray<readonly [name: string, what: string]> = [
   ['ANYCHAT_ORD_PATH', 'ordering: replay one counterexample (--path)'],
   ['ANYCHAT_ORD_BUDGET_MS', 'ordering: time budget of one property (default 25000)'],
   ['ANYCHAT_ORD_GRACE_MS', 'ordering: how long to wait for late frames before judging'],
+  ['ANYCHAT_RUN_CONFIG', 'set by run: the path of <out>/run-config.json as the user would type it, for replay lines (run --config … --grep …)'],
   ['ANYCHAT_STATE_DIR', 'where a run shares broken prerequisites between workers (set by run: <out>/.state, emptied at start)'],
 ];
 

@@ -59,7 +59,7 @@ export function runConfigJson(
  * saw them: the environment over the config file's "env". Secrets are left out.
  */
 export function passThroughEnv(cfg: Pick<RunConfig, 'passEnv'>, env: NodeJS.ProcessEnv): Record<string, string> {
-  const managed = new Set<string>([...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_STATE_DIR']);
+  const managed = new Set<string>([...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_STATE_DIR', 'ANYCHAT_RUN_CONFIG']);
   const names = SUITE_ENV.map(([n]) => n).filter((n) => !n.includes('<') && !managed.has(n) && !SECRET.test(n));
   const out: Record<string, string> = {};
   for (const n of names) {

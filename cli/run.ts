@@ -203,7 +203,7 @@ function childEnv(
   cfg: RunConfig,
   r: { url: string; grpc: string | null; admin: RunConfig['admin']; grpcServices: Record<string, string>; runId: string; meta: RunMetadata; reporters: unknown[]; contractsDir: string; stateDir: string },
 ): NodeJS.ProcessEnv {
-  const managed = [...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_PW_REPORTERS', 'ANYCHAT_PW_OUTPUT', 'ANYCHAT_RUN_METADATA', 'ANYCHAT_RAW_RESULTS', 'ANYCHAT_CONFIG', 'ANYCHAT_STATE_DIR'];
+  const managed = [...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_PW_REPORTERS', 'ANYCHAT_PW_OUTPUT', 'ANYCHAT_RUN_METADATA', 'ANYCHAT_RAW_RESULTS', 'ANYCHAT_CONFIG', 'ANYCHAT_STATE_DIR', 'ANYCHAT_RUN_CONFIG'];
   const env: NodeJS.ProcessEnv = withoutManagedEnv(process.env, managed);
   const set = (k: string, v: string | number | boolean | undefined | null) => {
     if (v !== undefined && v !== null) env[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
@@ -212,6 +212,7 @@ function childEnv(
   for (const [k, v] of Object.entries(passThroughEnv(cfg, process.env))) env[k] ??= v;
   set('ANYCHAT_TARGET', r.url);
   set('ANYCHAT_STATE_DIR', r.stateDir);
+  set('ANYCHAT_RUN_CONFIG', r.meta.runConfig);
   set('ANYCHAT_ADMIN_URL', cfg.adminUrl);
   set('ANYCHAT_CONTENT_FORMAT', cfg.contentFormat);
   set('ANYCHAT_GRPC', r.grpc);
