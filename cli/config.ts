@@ -35,6 +35,9 @@ export const RUN_OPTIONS = {
   seed: { env: 'ANYCHAT_SEED', kind: 'int' },
   adminUser: { env: 'ANYCHAT_ADMIN_USER', kind: 'string' },
   adminPassword: { env: 'ANYCHAT_ADMIN_PASSWORD', kind: 'string' },
+  adminUrl: { env: 'ANYCHAT_ADMIN_URL', kind: 'string' },
+  contentFormat: { env: 'ANYCHAT_CONTENT_FORMAT', kind: 'string' },
+  debug: { env: 'ANYCHAT_DEBUG', kind: 'boolean' },
   workers: { env: 'ANYCHAT_WORKERS', kind: 'int' },
   shard: { env: 'ANYCHAT_SHARD', kind: 'string' },
   out: { env: 'ANYCHAT_OUT', kind: 'string' },
@@ -66,6 +69,16 @@ export interface RunConfig {
   seed: number;
   seedGiven: boolean;
   admin: { user: string; password: string } | null;
+  /** Base URL of the contract's /admin/* operations when the target serves them elsewhere (--admin-url). */
+  adminUrl: string | undefined;
+  contentFormat: 'json' | 'text' | undefined;
+  /** Console: full failure detail and Playwright's errors with stack traces. */
+  debug: boolean;
+  /**
+   * Further ANYCHAT_* variables the suites read that have no option (ANYCHAT_REST_PREFIX, ANYCHAT_VERIFY_CODE, …),
+   * from the config file's "env" object; the process environment wins over them. Never secrets.
+   */
+  passEnv: Record<string, string>;
   workers: number | undefined;
   shard: { current: number; total: number } | null;
   out: string;
@@ -119,10 +132,35 @@ export async function loadConfigFile(explicit: string | undefined, cwd = process
   }
   if (!values || typeof values !== 'object' || Array.isArray(values)) throw new SetupError(`config file ${file} must hold an object of run options`);
   const known = Object.keys(RUN_OPTIONS);
-  for (const k of Object.keys(values)) {
-    if (!known.includes(k)) throw new SetupError(`config file ${file}: unknown option "${k}" (known: ${known.join(', ')})`);
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (k.startsWith('$')) continue; // "$comment" and the like: notes for people (run-config.json has one)
+    if (k === CONFIG_ENV_KEY) {
+      kept[k] = passEnvOf(file, v);
+      continue;
+    }
+    if (!known.includes(k)) throw new SetupError(`config file ${file}: unknown option "${k}" (known: ${known.join(', ')}, ${CONFIG_ENV_KEY})`);
+    kept[k] = v;
   }
-  return { file, values: values as Record<string, unknown> };
+  return { file, values: kept };
+}
+
+/** The config-file key holding extra ANYCHAT_* variables without an option of their own. */
+export const CONFIG_ENV_KEY = 'env';
+const SECRET_ENV = /PASSWORD|SECRET|TOKEN/;
+
+function passEnvOf(file: string, v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SetupError(`config file ${file}: "env" must be an object of ANYCHAT_* variables`);
+  const managed = new Set<string>(Object.values(RUN_OPTIONS).map((o) => o.env));
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^ANYCHAT_[A-Z0-9_]+$/.test(k)) throw new SetupError(`config file ${file}: env: ${JSON.stringify(k)} is not an ANYCHAT_* variable`);
+    if (managed.has(k)) throw new SetupError(`config file ${file}: env: ${k} has an option of its own; use that key instead`);
+    if (SECRET_ENV.test(k)) throw new SetupError(`config file ${file}: env: ${k} is a secret; give it in the environment, not in a file`);
+    if (typeof x !== 'string' && typeof x !== 'number') throw new SetupError(`config file ${file}: env: ${k} must be a string`);
+    out[k] = String(x);
+  }
+  return out;
 }
 
 /** Pick each option from flag > env > config file. `flags` holds only options given on the command line. */
@@ -254,6 +292,18 @@ export async function resolveRunConfig(
   if (certify && shard) throw new SetupError('--certify covers a whole run: certify the merged shards with `anychat-conform report merge … --certify`');
 
   const privateConv = get('privateConv', (x) => oneOf(x, [asString(x)], ['peer', 'pair', 'off'])[0] as 'peer' | 'pair' | 'off');
+  const contentFormat = get('contentFormat', (x) => oneOf(x, [asString(x)], ['json', 'text'])[0] as 'json' | 'text');
+  const adminUrl = get('adminUrl', (x) => {
+    const v = asString(x);
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return bad(x, 'expected an http(s) URL such as http://host:8011/api/admin');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(x, 'scheme must be http or https');
+    return v.replace(/\/+$/, '');
+  });
   return {
     url,
     serve,
@@ -266,6 +316,10 @@ export async function resolveRunConfig(
     seed,
     seedGiven,
     admin,
+    adminUrl,
+    contentFormat,
+    debug: get('debug', asBool) ?? false,
+    passEnv: (file?.values[CONFIG_ENV_KEY] as Record<string, string> | undefined) ?? {},
     workers: get('workers', (x) => asInt(x, 1, 64)),
     shard,
     out: resolve(opts.cwd ?? process.cwd(), get('out', asString) ?? 'anychat-report'),

@@ -23,7 +23,8 @@ export function buildProgram(setExit: SetExit): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText('after', `
-Exit codes: 0 conformant, 1 nonconformance found, 2 usage or setup error.
+Exit codes: 0 conformant, 1 nonconformance found, 2 usage or setup error or no verdict (no MUST check ran),
+3 incomplete (no MUST check failed, but some were blocked by a broken prerequisite).
 
 Examples:
   $ anychat-conform run --serve                      # start the reference server and certify it

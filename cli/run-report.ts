@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import type { Contracts } from '../contracts/index.js';
 import { SetupError } from '../contracts/errors.js';
 import type { Expectations } from '../reports/expectations.js';
-import { buildReport, score, type ConformanceReport } from '../reports/model.js';
+import { formatFailure } from '../fixtures/failure.js';
+import { headline } from '../reports/headline.js';
+import { buildReport, score, type CheckResult, type ConformanceReport, type CoverageArea } from '../reports/model.js';
 import { RAW_FORMAT, RAW_RESULTS_FILE, type RawResults } from '../reports/raw.js';
 import { writeReports, type ReportFormat } from '../reports/write.js';
 
@@ -36,32 +38,15 @@ export interface FinishOptions {
   certify: { blockers: string[] } | null;
   mergedFrom?: number;
   write?: (line: string) => void;
+  /** Print each failure's full detail (expected, observed, contract, replay) instead of one line. */
+  debug?: boolean;
 }
 
 export function finishRun(raw: RawResults, opts: FinishOptions): { exitCode: number; report: ConformanceReport } {
   const say = opts.write ?? ((l: string) => process.stdout.write(l + '\n'));
   const report = buildReport(raw, { contracts: opts.contracts, expectations: opts.expectations, strict: opts.strict, mergedFrom: opts.mergedFrom });
   const { files, certification } = writeReports(opts.out, report, { formats: opts.formats, certify: opts.certify });
-  const { all, byLevel } = report.summary;
-  const counts = (['passed', 'failed', 'flaky', 'expected-failure', 'unexpected-pass', 'skipped'] as const)
-    .filter((o) => all[o] > 0)
-    .map((o) => `${all[o]} ${o}`);
-  say('');
-  say(`checks: ${all.total} (${counts.join(', ') || 'none'})`);
-  say(`score: ${(['MUST', 'SHOULD', 'MAY'] as const).map((l) => `${l} ${byLevel[l].passed}/${byLevel[l].total}${byLevel[l].total ? ` (${score(byLevel[l])}%)` : ''}`).join(' · ')}`);
-  const c = report.coverage;
-  say(`coverage: REST operations ${c.restOperations.covered}/${c.restOperations.total} · WS messages ${c.wsMessages.covered}/${c.wsMessages.total} · notification types ${c.notificationTypes.covered}/${c.notificationTypes.total} · rpcs ${c.rpcs.covered}/${c.rpcs.total}`);
-  const failing = report.checks.filter((x) => x.outcome === 'failed' || x.outcome === 'flaky' || x.outcome === 'unexpected-pass');
-  if (failing.length) {
-    say('failures:');
-    for (const f of failing.slice(0, 40)) {
-      const why = f.outcome === 'unexpected-pass' ? `listed as expected to fail (${f.expectation?.reason}) but passed` : (f.failure?.message ?? '').split('\n')[0];
-      say(`  ${f.outcome === 'flaky' ? '~' : '✗'} ${f.level.padEnd(6)} ${f.id} ${f.title}${f.outcome !== 'failed' ? ` [${f.outcome}]` : ''}`);
-      if (why) say(`      ${why}`);
-      say(`      rerun: ${f.replay}`);
-    }
-    if (failing.length > 40) say(`  … and ${failing.length - 40} more (see the reports)`);
-  }
+  for (const line of summaryLines(report, { debug: opts.debug })) say(line);
   for (const e of report.errors) say(`run error: ${e.split('\n')[0]}`);
   for (const w of report.warnings) say(`warning: ${w}`);
   if (files.length) say(`reports: ${files.map(shown).join(', ')}`);
@@ -75,4 +60,48 @@ export function finishRun(raw: RawResults, opts: FinishOptions): { exitCode: num
   }
   say(`verdict: ${report.verdict.summary} (exit ${exitCode})`);
   return { exitCode, report };
+}
+
+const MAX_LISTED = 40;
+
+const area = (name: string, a: CoverageArea) => `${name} ${a.covered}/${a.total}${a.nonconformant?.length ? ` (+${a.nonconformant.length} observed but nonconformant)` : ''}`;
+
+/** The console summary: counts, scores (blocked apart), coverage, one line per failure, blocked checks by owner. */
+export function summaryLines(report: ConformanceReport, opts: { debug?: boolean } = {}): string[] {
+  const out: string[] = [];
+  const { all, byLevel } = report.summary;
+  const counts = (['passed', 'failed', 'flaky', 'expected-failure', 'unexpected-pass', 'blocked', 'not-applicable', 'skipped'] as const)
+    .filter((o) => all[o] > 0)
+    .map((o) => `${all[o]} ${o}`);
+  out.push('');
+  out.push(`checks: ${all.total} (${counts.join(', ') || 'none'})`);
+  out.push(`score: ${(['MUST', 'SHOULD', 'MAY'] as const).map((l) => {
+    const t = byLevel[l];
+    const extra = [t.total ? `${score(t)}%` : '', t.blocked ? `${t.blocked} blocked` : ''].filter(Boolean).join(', ');
+    return `${l} ${t.passed}/${t.total - t['not-applicable']}${extra ? ` (${extra})` : ''}`;
+  }).join(' · ')}`);
+  const c = report.coverage;
+  out.push(`coverage: ${area('REST operations', c.restOperations)} · ${area('WS messages', c.wsMessages)} · ${area('notification types', c.notificationTypes)} · ${area('rpcs', c.rpcs)}`);
+  const failing = report.checks.filter((x) => x.outcome === 'failed' || x.outcome === 'flaky' || x.outcome === 'unexpected-pass');
+  if (failing.length) {
+    out.push('failures:');
+    for (const f of failing.slice(0, opts.debug ? failing.length : MAX_LISTED)) out.push(...failureLines(f, opts.debug));
+    if (!opts.debug && failing.length > MAX_LISTED) out.push(`  … and ${failing.length - MAX_LISTED} more (see the reports)`);
+  }
+  const groups = report.blocked ?? [];
+  if (groups.length) {
+    const n = groups.reduce((s, g) => s + g.checks.length, 0);
+    const owners = groups.map((g) => `${g.owner}${g.ownerResult ? ` (${g.ownerResult.outcome})` : ' (not in this run)'} ${g.checks.length}`);
+    out.push(`blocked: ${n} check(s) not judged, by the check owning the broken behaviour: ${owners.join(' · ')}`);
+  }
+  return out;
+}
+
+function failureLines(f: CheckResult, debug = false): string[] {
+  const why = f.outcome === 'unexpected-pass' ? `listed as expected to fail (${f.expectation?.reason}) but passed` : headline(f.failure?.message ?? 'failed');
+  const mark = f.outcome === 'flaky' ? '~' : '✗';
+  const tag = f.outcome !== 'failed' ? ` [${f.outcome}]` : '';
+  const line = `  ${mark} ${f.id} ${f.level}${tag} ${why} — rerun: ${f.replay}`;
+  if (!debug || !f.failure) return [line];
+  return [line, ...formatFailure({ ...f.failure, cite: f.failure.cite ?? f.cites.join(', ') }).split('\n').map((l) => `      ${l}`)];
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
 import { SetupError } from '../contracts/errors.js';
@@ -9,9 +9,11 @@ import type { RunMetadata } from '../reports/raw.js';
 import { cleanOutputs, REPORT_FILES, type ReportFormat } from '../reports/write.js';
 import { RUN_OPTIONS, resolveRunConfig, SUITES, DEFAULT_REPORTERS, type RunConfig } from './config.js';
 import type { SetExit } from './main.js';
-import { CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, runPlaywright, withoutManagedEnv } from './run-playwright.js';
+import { envHelp } from './env-vars.js';
+import { deviceTypeWarning, freshStateDir, passThroughEnv, runConfigJson, writeRunConfig } from './run-config.js';
+import { CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, PROGRESS_REPORTER, runPlaywright, withoutManagedEnv } from './run-playwright.js';
 import { finishRun, readRawResults } from './run-report.js';
-import { probeTarget, serveReference, checkFaultIds, type ServedTarget } from './run-target.js';
+import { probeTarget, serveReference, checkFaultIds, SERVE_ADMIN, type ServedTarget } from './run-target.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -29,7 +31,9 @@ export function registerRun(program: Command, setExit: SetExit): void {
     .option('--strict', 'SHOULD and MAY failures (and unexpected passes) fail the run too')
     .option('--seed <n>', 'seed for generated data and property runs (default: random, printed)')
     .option('--admin-user <name>', 'admin account for the admin checks (with --serve: the seeded admin, default admin)')
-    .option('--admin-password <password>', 'its password (with --serve default Admin@123456)')
+    .option('--admin-password <password>', 'its password (with --serve default Admin@123456; never written to run-config.json)')
+    .option('--admin-url <url>', "base URL of the contract's /admin/* operations when served elsewhere, e.g. http://host:8011/api/admin (default <url>/api/v1/admin)")
+    .option('--content-format <format>', 'message content the checks send: json ({"text":"…"}, default) or text')
     .option('--workers <n>', 'parallel Playwright workers')
     .option('--shard <i/n>', 'run shard i of n and write a blob report (merge with `report merge`)')
     .option('--out <dir>', 'report directory (default anychat-report)')
@@ -45,15 +49,25 @@ export function registerRun(program: Command, setExit: SetExit): void {
     .option('--device-type <type>', 'deviceType sent at register/login (default ios)')
     .option('--private-conv <convention>', 'private conversation ids: peer | pair | off (default peer)')
     .option('--no-files-upload', 'do not PUT bytes to upload URLs (FI3)')
-    .option('--config <file>', 'config file (default anychat-conform.config.json or .ts in the working directory)')
+    .option('--debug', 'console: full failure detail and stack traces (default: one line per check and per failure)')
+    .option('--config <file>', 'config file (default anychat-conform.config.json or .ts in the working directory); every run writes <out>/run-config.json, which --config accepts')
     .addHelpText('after', `
 Every option can also come from the environment, --some-option as ANYCHAT_SOME_OPTION (except: url ANYCHAT_TARGET,
 --path ANYCHAT_ORD_PATH, --grpc-service ANYCHAT_GRPC_SERVICE_<pkg>_<Service>=addr, --config ANYCHAT_CONFIG), or from the
-config file (keys in camelCase: {"url": …, "suite": ["rest"], "workers": 2}). Flags win over the environment, which
-wins over the file.
+config file (keys in camelCase: {"url": …, "suite": ["rest"], "workers": 2}; "env": {"ANYCHAT_REST_PREFIX": …} for
+variables without an option). Flags win over the environment, which wins over the file.
 
-Exit codes: 0 every MUST check passed, 1 a MUST check failed (any check with --strict), 2 usage or setup error,
-or no check executed.
+Environment variables the suites read:
+${envHelp()}
+
+Outcomes: passed, failed, blocked (a prerequisite another check owns is broken; the check cites it and is not judged),
+not applicable, skipped. Replays: every failure prints "rerun: anychat-conform run --config <out>/run-config.json
+--grep '<id> '", which reruns that one check with this run's target, seed and options.
+
+Exit codes: 0 conformant (at least one MUST check ran, and every MUST check passed or was skipped for a stated reason)
+            1 nonconformant (a MUST check failed; with --strict any check)
+            2 usage or setup error, or no verdict (no MUST check ran, nothing executed, the run broke)
+            3 incomplete (no MUST check failed, but some MUST checks were blocked and could not be judged)
 
 Examples:
   $ anychat-conform run --serve --certify
@@ -75,6 +89,8 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
   const { bundle } = contracts;
   process.stdout.write(`contract ${bundle.contractsCommit ?? '(commit unknown)'} · digest ${bundle.digest} · ${bundle.location.dir}\n`);
   const grpcServices = resolveServices(cfg.grpcServices, contracts);
+  const dtWarning = deviceTypeWarning(cfg.deviceType, contracts);
+  if (dtWarning) process.stdout.write(`${dtWarning}\n`);
   if (cfg.serve) checkFaultIds(cfg.faults);
   const expectations = cfg.expectations ? loadExpectations(cfg.expectations) : null;
 
@@ -84,7 +100,9 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     let grpc = cfg.grpc;
     let admin = cfg.admin;
     if (cfg.serve) {
-      served = await serveReference({ faults: cfg.faults, admin: cfg.admin, contractsDir: cfg.contracts });
+      // run-config.json never stores the password: a --serve replay without one seeds the default (any works in-process)
+      const serveAdmin = cfg.admin && !cfg.admin.password ? { ...cfg.admin, password: SERVE_ADMIN.password } : cfg.admin;
+      served = await serveReference({ faults: cfg.faults, admin: serveAdmin, contractsDir: cfg.contracts });
       url = served.url;
       grpc = served.grpc;
       admin = served.admin;
@@ -93,6 +111,11 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
       await probeTarget(url);
     }
     const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    const startedAt = new Date().toISOString();
+    mkdirSync(cfg.out, { recursive: true });
+    cleanOutputs(cfg.out);
+    const runConfigFile = writeRunConfig(cfg.out, runConfigJson(cfg, { grpcServices, runId, harnessVersion: harnessVersion(), startedAt }));
+    const stateDir = freshStateDir(cfg.out);
     const meta: RunMetadata = {
       runId,
       target: url,
@@ -113,22 +136,22 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
         digest: bundle.digest,
         hashes: bundle.hashes,
       },
-      startedAt: new Date().toISOString(),
+      startedAt,
       replayBase: replayBase(cfg, url),
+      runConfig: quote(shownPath(runConfigFile)),
     };
     process.stdout.write(
       `target ${url}${cfg.serve ? ` (reference server in-process${cfg.faults.length ? `, faults ${cfg.faults.join(',')}` : ''})` : ''} · gRPC ${grpc ?? (Object.keys(grpcServices).length ? 'per service' : 'none')} · seed ${cfg.seed}${cfg.seedGiven ? '' : ' (random)'} · suites ${cfg.suites.join(',')}${cfg.shard ? ` · shard ${cfg.shard.current}/${cfg.shard.total}` : ''}\n`,
     );
 
-    mkdirSync(cfg.out, { recursive: true });
-    cleanOutputs(cfg.out);
     const rawFile = join(cfg.out, REPORT_FILES.raw);
     const reporters: unknown[] = [];
-    if (cfg.progress) reporters.push([cfg.progress]);
+    // list/line: one line per check, named by its id (reports/progress-reporter.ts); dot stays Playwright's
+    if (cfg.progress) reporters.push(cfg.progress === 'dot' ? ['dot'] : [PROGRESS_REPORTER, { debug: cfg.debug }]);
     reporters.push([CONFORMANCE_REPORTER, { outputFile: rawFile }]);
     if (cfg.files.has('blob')) reporters.push(['blob', { outputDir: join(cfg.out, REPORT_FILES.blob) }]);
 
-    const env = childEnv(cfg, { url, grpc, admin, grpcServices, runId, meta, reporters, contractsDir: bundle.location.dir });
+    const env = childEnv(cfg, { url, grpc, admin, grpcServices, runId, meta, reporters, contractsDir: bundle.location.dir, stateDir });
     if (served) env.ANYCHAT_JWT_SECRET = served.jwtSecret;
     const args = ['test', '--config', PLAYWRIGHT_CONFIG, ...cfg.suites.flatMap((s) => ['--project', s]), '--pass-with-no-tests', '--retries', '0'];
     if (cfg.workers) args.push('--workers', String(cfg.workers));
@@ -146,6 +169,7 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
       out: cfg.out,
       formats,
       certify: cfg.certify ? { blockers: [] } : null,
+      debug: cfg.debug,
     });
     return exitCode;
   } finally {
@@ -177,14 +201,20 @@ function resolveServices(given: Record<string, string>, contracts: Contracts): R
 
 function childEnv(
   cfg: RunConfig,
-  r: { url: string; grpc: string | null; admin: RunConfig['admin']; grpcServices: Record<string, string>; runId: string; meta: RunMetadata; reporters: unknown[]; contractsDir: string },
+  r: { url: string; grpc: string | null; admin: RunConfig['admin']; grpcServices: Record<string, string>; runId: string; meta: RunMetadata; reporters: unknown[]; contractsDir: string; stateDir: string },
 ): NodeJS.ProcessEnv {
-  const managed = [...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_PW_REPORTERS', 'ANYCHAT_PW_OUTPUT', 'ANYCHAT_RUN_METADATA', 'ANYCHAT_RAW_RESULTS', 'ANYCHAT_CONFIG'];
+  const managed = [...Object.values(RUN_OPTIONS).map((o) => o.env), 'ANYCHAT_RUN_ID', 'ANYCHAT_PW_REPORTERS', 'ANYCHAT_PW_OUTPUT', 'ANYCHAT_RUN_METADATA', 'ANYCHAT_RAW_RESULTS', 'ANYCHAT_CONFIG', 'ANYCHAT_STATE_DIR', 'ANYCHAT_RUN_CONFIG'];
   const env: NodeJS.ProcessEnv = withoutManagedEnv(process.env, managed);
   const set = (k: string, v: string | number | boolean | undefined | null) => {
     if (v !== undefined && v !== null) env[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
   };
+  // variables without an option, from the config file's "env" (the environment wins)
+  for (const [k, v] of Object.entries(passThroughEnv(cfg, process.env))) env[k] ??= v;
   set('ANYCHAT_TARGET', r.url);
+  set('ANYCHAT_STATE_DIR', r.stateDir);
+  set('ANYCHAT_RUN_CONFIG', r.meta.runConfig);
+  set('ANYCHAT_ADMIN_URL', cfg.adminUrl);
+  set('ANYCHAT_CONTENT_FORMAT', cfg.contentFormat);
   set('ANYCHAT_GRPC', r.grpc);
   for (const [svc, addr] of Object.entries(r.grpcServices)) set(`ANYCHAT_GRPC_SERVICE_${svc.replace(/\./g, '_')}`, addr);
   set('ANYCHAT_CONTRACTS', r.contractsDir);
@@ -230,6 +260,12 @@ function replayBase(cfg: RunConfig, url: string): string {
   if (cfg.numRuns) parts.push('--num-runs', String(cfg.numRuns));
   if (cfg.maxCommands) parts.push('--max-commands', String(cfg.maxCommands));
   return parts.join(' ');
+}
+
+/** A path as the user would type it: relative below the working directory, absolute elsewhere. */
+function shownPath(f: string): string {
+  const r = relative(process.cwd(), f);
+  return r && !r.startsWith('..') ? r : f;
 }
 
 const quote = (s: string) => (/^[\w./:=@,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

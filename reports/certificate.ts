@@ -63,7 +63,7 @@ export function certify(report: ConformanceReport, blockers: string[] = []): Cer
       results: {
         checks: report.checks.length,
         mustPassed: must.length,
-        byOutcome: { passed: all.passed, failed: all.failed, flaky: all.flaky, 'unexpected-pass': all['unexpected-pass'], 'expected-failure': all['expected-failure'], skipped: all.skipped },
+        byOutcome: { passed: all.passed, failed: all.failed, flaky: all.flaky, 'unexpected-pass': all['unexpected-pass'], 'expected-failure': all['expected-failure'], blocked: all.blocked, 'not-applicable': all['not-applicable'], skipped: all.skipped },
         digest: resultsDigest(list),
         list,
       },

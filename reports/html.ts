@@ -10,7 +10,7 @@ const MAX_INLINE_EXCHANGES = 60;
 
 export function renderHtml(report: ConformanceReport, certification: CertificationResult | null): string {
   const { run, verdict } = report;
-  const cls = verdict.exitCode === 0 ? 'ok' : verdict.exitCode === 1 ? 'bad' : 'err';
+  const cls = verdict.exitCode === 0 ? 'ok' : verdict.exitCode === 1 ? 'bad' : verdict.exitCode === 3 ? 'inc' : 'err';
   const title = `AnyChat conformance — ${run.target}`;
   return `<!doctype html>
 <html lang="en">
@@ -24,7 +24,7 @@ export function renderHtml(report: ConformanceReport, certification: Certificati
 <body>
 <header>
   <h1>AnyChat conformance report</h1>
-  <div id="verdict" class="verdict ${cls}"><strong>${verdict.exitCode === 0 ? 'CONFORMANT' : verdict.exitCode === 1 ? 'NONCONFORMANT' : 'NO VERDICT'}</strong> <span>${esc(verdict.summary)}</span> <small>exit ${verdict.exitCode}</small></div>
+  <div id="verdict" class="verdict ${cls}"><strong>${esc((verdict.word ?? (verdict.exitCode === 0 ? 'conformant' : verdict.exitCode === 1 ? 'nonconformant' : 'no verdict')).toUpperCase())}</strong> <span>${esc(verdict.summary)}</span> <small>exit ${verdict.exitCode}</small></div>
 </header>
 <main>
 ${runSection(report)}
@@ -33,6 +33,7 @@ ${report.errors.length ? `<section id="errors"><h2>Run errors</h2>${report.error
 ${scoreSection(report)}
 ${outcomeSection(report)}
 ${coverageSection(report)}
+${blockedSection(report)}
 ${checksSection(report)}
 ${report.warnings.length ? `<section id="warnings"><h2>Warnings</h2><ul>${report.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></section>` : ''}
 </main>
@@ -86,7 +87,8 @@ function cell(t: Tally | undefined): string {
   if (!t || t.total === 0) return '<td class="na">–</td>';
   const s = score(t)!;
   const cls = s === 100 ? 'ok' : s >= 90 ? 'warn' : 'bad';
-  return `<td class="sc ${cls}"><span class="bar"><i style="width:${s}%"></i></span>${t.passed}/${t.total} <small>${s}%</small></td>`;
+  const blocked = t.blocked ? ` <small class="blk">${t.blocked} blocked</small>` : '';
+  return `<td class="sc ${cls}"><span class="bar"><i style="width:${s}%"></i></span>${t.passed}/${t.total - t['not-applicable']} <small>${s}%</small>${blocked}</td>`;
 }
 
 function scoreSection(report: ConformanceReport): string {
@@ -94,7 +96,7 @@ function scoreSection(report: ConformanceReport): string {
   const suites = Object.keys(summary.bySuite);
   const rows = suites.map((s) => `<tr><th>${esc(s)}</th>${LEVELS.map((l) => cell(summary.bySuiteLevel[s]![l])).join('')}${cell(summary.bySuite[s])}</tr>`);
   rows.push(`<tr class="total"><th>all</th>${LEVELS.map((l) => cell(summary.byLevel[l])).join('')}${cell(summary.all)}</tr>`);
-  return `<section id="score"><h2>Score <small>(passed / selected; skipped counts as not passed)</small></h2>
+  return `<section id="score"><h2>Score <small>(passed / selected; skipped and blocked count as not passed, not-applicable is left out)</small></h2>
 <table class="score"><thead><tr><th>suite</th>${LEVELS.map((l) => `<th>${l}</th>`).join('')}<th>all</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
@@ -113,10 +115,27 @@ function coverageSection(report: ConformanceReport): string {
   const area = (id: string, name: string, a: CoverageArea) => {
     const pct = a.total ? Math.floor((a.covered / a.total) * 100) : 0;
     return `<div class="cov" id="cov-${id}"><div class="covhead"><strong>${name}</strong> <span class="num">${a.covered}/${a.total}</span> <small>${pct}%</small></div>
-<span class="bar wide"><i style="width:${pct}%"></i></span>${a.missing.length ? `<details><summary>${a.missing.length} not covered</summary><ul class="missing">${a.missing.map((m) => `<li><code>${esc(m)}</code></li>`).join('')}</ul></details>` : ''}</div>`;
+<span class="bar wide"><i style="width:${pct}%"></i></span>${a.nonconformant?.length ? `<details class="nonconf"><summary>${a.nonconformant.length} observed but nonconformant</summary><ul class="missing">${a.nonconformant.map((m) => `<li><code>${esc(m)}</code></li>`).join('')}</ul></details>` : ''}${a.missing.length ? `<details><summary>${a.missing.length} not covered</summary><ul class="missing">${a.missing.map((m) => `<li><code>${esc(m)}</code></li>`).join('')}</ul></details>` : ''}</div>`;
   };
-  return `<section id="coverage"><h2>Coverage <small>(from the exchanges the checks really made)</small></h2><div class="covs">
+  return `<section id="coverage"><h2>Coverage <small>(a key is covered when a response to it was validated: 2xx, or a declared error in a valid envelope)</small></h2><div class="covs">
 ${area('rest', 'REST operations', c.restOperations)}${area('ws', 'WebSocket messages', c.wsMessages)}${area('notif', 'Notification types', c.notificationTypes)}${area('rpc', 'gRPC rpcs', c.rpcs)}</div></section>`;
+}
+
+/** Blocked checks under the failure of the check that owns their broken prerequisite. */
+function blockedSection(report: ConformanceReport): string {
+  const groups = report.blocked ?? [];
+  if (groups.length === 0) return '';
+  const total = groups.reduce((n, g) => n + g.checks.length, 0);
+  const item = (g: (typeof groups)[number]) => {
+    const o = g.ownerResult;
+    const head = o
+      ? `<span class="o o-${o.outcome}">${o.outcome}</span><code class="id">${esc(g.owner)}</code><span class="lvl l-${o.level}">${o.level}</span><span class="suite">${esc(o.suite)}</span><span class="title">${esc(o.message ?? '')}</span>`
+      : `<code class="id">${esc(g.owner)}</code> <span class="muted">(not run in this run)</span>`;
+    return `<li class="bgroup" data-owner="${esc(g.owner)}"><details><summary>${head} <strong>blocks ${g.checks.length}</strong></summary><ul>${g.checks
+      .map((c) => `<li><code class="id">${esc(c.id)}</code><span class="lvl l-${c.level}">${c.level}</span> <span class="muted">${esc(c.reason)}</span></li>`)
+      .join('')}</ul></details></li>`;
+  };
+  return `<section id="blocked"><h2>Blocked <small>(${total} check(s) not judged, under the check that owns the broken behaviour)</small></h2><ul class="bgroups">${groups.map(item).join('')}</ul></section>`;
 }
 
 function checksSection(report: ConformanceReport): string {
@@ -144,7 +163,7 @@ function checkItem(c: CheckResult): string {
     if ('expected' in c.failure) body.push(`<div class="eo"><div><h4>expected</h4><pre class="expected">${esc(show(c.failure.expected))}</pre></div><div><h4>observed</h4><pre class="observed">${esc(show(c.failure.observed))}</pre></div></div>`);
     else if ('observed' in c.failure) body.push(`<h4>observed</h4><pre class="observed">${esc(show(c.failure.observed))}</pre>`);
   }
-  if (c.skipReason) body.push(`<p class="msg">Skipped: ${esc(c.skipReason)}</p>`);
+  if (c.skipReason) body.push(`<p class="msg">${c.outcome === 'blocked' ? 'Blocked' : c.outcome === 'not-applicable' ? 'Not applicable' : 'Skipped'}: ${esc(c.skipReason)}</p>`);
   if (c.expectation) body.push(`<p class="exp">${c.outcome === 'unexpected-pass' ? 'Listed as an expected failure but passed' : 'Expected failure'} (${esc(c.expectation.source)}): ${esc(c.expectation.reason)}</p>`);
   if (c.attempts.passed + c.attempts.failed > 1) body.push(`<p>Runs: ${c.attempts.passed} passed, ${c.attempts.failed} failed${c.attempts.skipped ? `, ${c.attempts.skipped} skipped` : ''}</p>`);
   const cites = c.failure?.cite && !c.cites.includes(c.failure.cite) ? [c.failure.cite, ...c.cites] : c.cites;
@@ -162,7 +181,7 @@ function checkItem(c: CheckResult): string {
 function exchangesBlock(c: CheckResult): string {
   const n = c.exchanges.length + c.droppedExchanges;
   if (n === 0) return '<p class="muted">No exchanges recorded.</p>';
-  if (c.outcome === 'passed' || c.outcome === 'skipped') return `<p class="muted">${n} exchange(s) recorded (see report.json).</p>`;
+  if (c.outcome === 'passed' || c.outcome === 'skipped' || c.outcome === 'not-applicable') return `<p class="muted">${n} exchange(s) recorded (see report.json).</p>`;
   const shown = c.exchanges.slice(-MAX_INLINE_EXCHANGES);
   const omitted = n - shown.length;
   return `<h4>exchanges (${n})</h4>${omitted ? `<p class="muted">${omitted} earlier exchange(s) omitted here; see the exchanges file.</p>` : ''}<ol class="exchanges" start="${c.exchanges.length - shown.length + 1}">${shown.map(exchangeItem).join('')}</ol>`;
@@ -175,6 +194,7 @@ ${e.request !== undefined ? `<h5>request</h5><pre>${esc(show(e.request, true))}<
 }
 
 function show(v: unknown, pretty = false): string {
+  if (v === undefined) return '(absent)';
   if (typeof v === 'string') return v;
   const s = JSON.stringify(v, null, pretty ? 2 : undefined);
   return s === undefined ? String(v) : s;
@@ -194,7 +214,7 @@ const CSS = `
 header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--soft)}h1{margin:0 0 8px;font-size:22px}
 main{padding:8px 24px 24px;max-width:1400px}h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h2 small{font-weight:normal;color:var(--mut)}
 h4{margin:10px 0 2px;font-size:12px;text-transform:uppercase;color:var(--mut)}h5{margin:6px 0 2px;font-size:12px;color:var(--mut)}
-.verdict{display:inline-block;padding:6px 12px;border-radius:6px;color:#fff}.verdict.ok{background:var(--ok)}.verdict.bad{background:var(--bad)}.verdict.err{background:var(--err)}.verdict small{opacity:.8;margin-left:8px}
+.verdict{display:inline-block;padding:6px 12px;border-radius:6px;color:#fff}.verdict.ok{background:var(--ok)}.verdict.bad{background:var(--bad)}.verdict.err{background:var(--err)}.verdict.inc{background:#bc4c00}.verdict small{opacity:.8;margin-left:8px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}dt{color:var(--mut)}dd{margin:0;word-break:break-all}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}pre{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:6px 8px;white-space:pre-wrap;word-break:break-word;margin:2px 0;max-height:420px;overflow:auto}
 table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left}thead th{background:var(--soft)}tr.total th,tr.total td{font-weight:600}
@@ -209,7 +229,7 @@ ul.missing{columns:2;margin:4px 0;padding-left:18px;font-size:12px}
 .check summary{display:grid;grid-template-columns:120px minmax(200px,330px) 64px 72px 1fr 70px;gap:8px;align-items:center;padding:5px 8px;cursor:pointer;list-style:none}.check summary::-webkit-details-marker{display:none}
 .check .body{padding:4px 12px 10px;border-top:1px solid var(--line)}.dur{text-align:right;color:var(--mut)}.suite{color:var(--mut)}.id{font-weight:600;overflow-wrap:anywhere}
 .o{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff;text-align:center;white-space:nowrap}
-.o-passed{background:var(--ok)}.o-failed{background:var(--bad)}.o-flaky{background:#bc4c00}.o-unexpected-pass{background:var(--err)}.o-expected-failure{background:#57606a}.o-skipped{background:#afb8c1;color:#1f2328}
+.o-passed{background:var(--ok)}.o-failed{background:var(--bad)}.o-flaky{background:#bc4c00}.o-unexpected-pass{background:var(--err)}.o-expected-failure{background:#57606a}.o-skipped{background:#afb8c1;color:#1f2328}.o-blocked{background:#bc4c00}.o-not-applicable{background:#d0d7de;color:#1f2328}.blk{color:#bc4c00}.bgroups{list-style:none;padding-left:0}.bgroups ul{margin:4px 0 8px 16px}
 button.pick{border:none;cursor:pointer;min-width:36px}button.o-skipped{color:#1f2328}
 .lvl{font-size:12px;font-weight:600}.l-MUST{color:var(--bad)}.l-SHOULD{color:var(--warn)}.l-MAY{color:var(--mut)}
 .msg{font-weight:600;white-space:pre-wrap}.eo{display:grid;grid-template-columns:1fr 1fr;gap:8px}.exp{color:#57606a}.assumed{color:var(--warn)}.muted,.empty{color:var(--mut)}

@@ -5,16 +5,17 @@ import type { CheckResult, ConformanceReport } from './model.js';
  * JUnit XML: one <testsuite> per suite, one <testcase> per check. Failed and flaky checks carry a <failure> whose
  * message is the first line and whose body is expected vs observed, the citation and the replay command.
  * Expected failures pass (with the detail in system-out); an unexpected pass fails only with --strict.
+ * Blocked and not-applicable checks are <skipped> whose message says so: `blocked: … — see OWNER`, `not applicable: …`.
  */
 export function renderJunit(report: ConformanceReport): string {
   const bySuite = new Map<string, CheckResult[]>();
   for (const c of report.checks) bySuite.set(c.suite, [...(bySuite.get(c.suite) ?? []), c]);
   const { all } = report.summary;
   const failures = (cs: CheckResult[]) => cs.filter((c) => isJunitFailure(c, report.strict)).length;
-  const skipped = (cs: CheckResult[]) => cs.filter((c) => c.outcome === 'skipped').length;
+  const skipped = (cs: CheckResult[]) => cs.filter(isJunitSkip).length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
-    `<testsuites name="anychat-conform" tests="${all.total}" failures="${failures(report.checks)}" skipped="${all.skipped}" errors="${report.errors.length}" time="${secs(report.run.durationMs)}" timestamp="${attr(report.run.startedAt)}">`,
+    `<testsuites name="anychat-conform" tests="${all.total}" failures="${failures(report.checks)}" skipped="${skipped(report.checks)}" errors="${report.errors.length}" time="${secs(report.run.durationMs)}" timestamp="${attr(report.run.startedAt)}">`,
   );
   for (const [suite, cs] of bySuite) {
     out.push(
@@ -37,6 +38,8 @@ export function renderJunit(report: ConformanceReport): string {
   return out.join('\n') + '\n';
 }
 
+const isJunitSkip = (c: CheckResult) => c.outcome === 'skipped' || c.outcome === 'blocked' || c.outcome === 'not-applicable';
+
 function isJunitFailure(c: CheckResult, strict: boolean): boolean {
   return c.outcome === 'failed' || (c.outcome === 'flaky' && !c.expectation) || (strict && c.outcome === 'unexpected-pass');
 }
@@ -48,6 +51,7 @@ function testcase(c: CheckResult, strict: boolean): string {
   body.push(`        <property name="check-id" value="${attr(c.id)}"/>`);
   body.push(`        <property name="level" value="${c.level}"/>`);
   body.push(`        <property name="outcome" value="${c.outcome}"/>`);
+  if (c.blockedBy) body.push(`        <property name="blocked-by" value="${attr(c.blockedBy)}"/>`);
   for (const cite of c.cites) body.push(`        <property name="cite" value="${attr(cite)}"/>`);
   body.push('      </properties>');
   const detail = c.failure ? `${formatFailure({ ...c.failure, cite: c.failure.cite ?? c.cites.join(', ') })}\n  rerun:    ${c.replay}` : '';
@@ -59,8 +63,12 @@ function testcase(c: CheckResult, strict: boolean): string {
       const first = (c.failure?.message ?? 'failed').split('\n')[0]!;
       body.push(`      <failure message="${attr(`${prefix}${c.level} ${first}`)}" type="${c.level}">${text(detail)}</failure>`);
     }
-  } else if (c.outcome === 'skipped') {
-    body.push(`      <skipped message="${attr(c.skipReason ?? 'skipped')}"/>`);
+  } else if (isJunitSkip(c)) {
+    const reason = c.skipReason ?? c.outcome;
+    // the wire format already starts blocked/not-applicable reasons with their label; make sure it is there
+    const label = c.outcome === 'blocked' && !reason.startsWith('blocked: ') ? `blocked: ${reason}${c.blockedBy ? ` — see ${c.blockedBy}` : ''}`
+      : c.outcome === 'not-applicable' && !reason.startsWith('not applicable: ') ? `not applicable: ${reason}` : reason;
+    body.push(`      <skipped message="${attr(label)}"/>`);
   } else if (c.outcome === 'expected-failure' || c.outcome === 'flaky' || c.outcome === 'unexpected-pass') {
     body.push(`      <system-out>${text(`${c.outcome}: ${c.expectation?.reason ?? ''}\n${detail}`)}</system-out>`);
   }

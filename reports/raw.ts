@@ -33,6 +33,8 @@ export interface RunMetadata {
   startedAt: string;
   /** The start of a replay command: 'anychat-conform run https://x' or 'anychat-conform run --serve --fault a'. */
   replayBase: string;
+  /** The run's effective options (<out>/run-config.json, as the user would type its path); replays pass it to --config. */
+  runConfig?: string;
 }
 
 export type AttemptStatus = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';

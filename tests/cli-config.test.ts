@@ -90,3 +90,23 @@ test('shards add the blob output; admin password needs a user', withDir(async (d
   assert.ok(c.files.has('blob'));
   await assert.rejects(resolveRunConfig({ serve: true, adminPassword: 'x' }, {}, { cwd: dir }), /--admin-password needs --admin-user/);
 }));
+
+test('--admin-url and --content-format from flag, env or config file; run-config.json notes and "env" are accepted, secrets are not', withDir(async (dir) => {
+  const flags = await resolveRunConfig({ url: 'http://x.test', adminUrl: 'http://x.test:8011/api/admin/', contentFormat: 'text' }, {}, { cwd: dir });
+  assert.equal(flags.adminUrl, 'http://x.test:8011/api/admin');
+  assert.equal(flags.contentFormat, 'text');
+  const env = await resolveRunConfig({ url: 'http://x.test' }, { ANYCHAT_ADMIN_URL: 'https://a.test/admin', ANYCHAT_CONTENT_FORMAT: 'json', ANYCHAT_DEBUG: '1' }, { cwd: dir });
+  assert.deepEqual([env.adminUrl, env.contentFormat, env.debug], ['https://a.test/admin', 'json', true]);
+  const file = join(dir, 'run-config.json');
+  writeFileSync(file, JSON.stringify({ $comment: 'notes for people', url: 'http://x.test', adminUrl: 'http://x.test:8011/api/admin', contentFormat: 'text', env: { ANYCHAT_REST_PREFIX: '/api/v2' } }));
+  const fromFile = await resolveRunConfig({}, {}, { cwd: dir, configFlag: file });
+  assert.deepEqual([fromFile.adminUrl, fromFile.contentFormat, fromFile.passEnv], ['http://x.test:8011/api/admin', 'text', { ANYCHAT_REST_PREFIX: '/api/v2' }]);
+  for (const [envObj, pattern] of [
+    [{ ANYCHAT_JWT_SECRET: 'k' }, /ANYCHAT_JWT_SECRET is a secret/],
+    [{ ANYCHAT_SEED: '1' }, /ANYCHAT_SEED has an option of its own/],
+    [{ HOME: '/x' }, /"HOME" is not an ANYCHAT_\* variable/],
+  ] as const) {
+    writeFileSync(file, JSON.stringify({ url: 'http://x.test', env: envObj }));
+    await assert.rejects(resolveRunConfig({}, {}, { cwd: dir, configFlag: file }), (e: unknown) => e instanceof SetupError && pattern.test(e.message));
+  }
+}));

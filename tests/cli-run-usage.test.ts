@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../contracts/locate.js';
 import { runCli } from './browser/cli.js';
 
 /** Usage and setup errors: one line on stderr, exit 2, quickly, before any check runs. */
@@ -46,6 +49,8 @@ test('bad option values exit 2 naming the option', async () => {
     [['--serve', '--grpc', 'not-an-address'], /--grpc: expected host:port/],
     [['--serve', '--shard', '1/2', '--certify'], /--certify covers a whole run/],
     [['http://127.0.0.1:1', '--serve'], /either a target URL or --serve/],
+    [['--serve', '--content-format', 'xml'], /--content-format: unknown value\(s\) xml; expected json, text/],
+    [['--serve', '--admin-url', 'ftp://x/admin'], /--admin-url: scheme must be http or https/],
   ];
   for (const [args, pattern] of cases) await usageError(args, pattern);
 });
@@ -78,4 +83,37 @@ test('a target that accepts connections but never answers exits 2 after the 5 s 
     for (const s of sockets) s.destroy();
     await new Promise((r) => silent.close(r));
   }
+});
+
+test('run --help documents every ANYCHAT_* variable the suites and fixtures read, and the exit codes', async () => {
+  const r = await runCli(['run', '--help'], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0);
+  const read = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith('.ts')) for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/ANYCHAT_[A-Z][A-Z0-9_]*/g)) read.add(m[0]);
+    }
+  };
+  walk(join(packageRoot, 'fixtures'));
+  walk(join(packageRoot, 'suites'));
+  for (const m of readFileSync(join(packageRoot, 'playwright.config.ts'), 'utf8').matchAll(/ANYCHAT_[A-Z][A-Z0-9_]*/g)) read.add(m[0]);
+  // internal plumbing between the CLI and Playwright, not for users
+  for (const k of ['ANYCHAT_PW_REPORTERS', 'ANYCHAT_PW_OUTPUT', 'ANYCHAT_RUN_METADATA', 'ANYCHAT_RAW_RESULTS']) read.delete(k);
+  assert.ok(read.has('ANYCHAT_JWT_SECRET') && read.has('ANYCHAT_REST_PREFIX'), [...read].join(' '));
+  const missing = [...read].filter((k) => !r.stdout.includes(k.replace(/_$/, '_<')) && !r.stdout.includes(k));
+  assert.deepEqual(missing, [], `not in run --help:\n${r.stdout}`);
+  assert.match(r.stdout, /--admin-url <url>/);
+  assert.match(r.stdout, /--content-format <format>/);
+  assert.match(r.stdout, /3 incomplete/);
+  assert.match(r.stdout, /no verdict \(no MUST check ran/);
+});
+
+test('a --device-type outside the contract enum prints a warning naming the enum', async () => {
+  // not a speed test: a generous limit for a loaded machine
+  const r = await runCli(['run', 'http://127.0.0.1:1', '--device-type', 'iOS'], { timeoutMs: 60_000 });
+  assert.equal(r.code, 2, 'the unreachable target still ends the run');
+  assert.match(r.stdout, /^warning: --device-type "iOS" is not one of the contract's deviceType values \(ios, android, web; /m);
+  const ok = await runCli(['run', 'http://127.0.0.1:1', '--device-type', 'web'], { timeoutMs: 60_000 });
+  assert.doesNotMatch(ok.stdout, /warning: --device-type/);
 });

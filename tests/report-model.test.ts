@@ -9,7 +9,10 @@ import { renderBadge } from '../reports/badge.js';
 import { certify, resultsDigest } from '../reports/certificate.js';
 import { loadExpectations } from '../reports/expectations.js';
 import { renderJunit } from '../reports/junit.js';
-import { buildReport, grepForId } from '../reports/model.js';
+import { buildReport, grepForId, replayCommand, score } from '../reports/model.js';
+import { headline } from '../reports/headline.js';
+import { formatFailure } from '../fixtures/failure.js';
+import { summaryLines } from '../cli/run-report.js';
 import type { AttemptStatus, RawAttempt, RawResults, RawTest, RunMetadata } from '../reports/raw.js';
 
 /**
@@ -190,4 +193,106 @@ test('expectations files: JSON or YAML lists of {id, reason}; malformed ones are
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const blockedAttempt = (owner: string, what: string) =>
+  attempt('skipped', { annotations: [{ type: 'blocked-by', description: owner }, { type: 'skip', description: `blocked: ${what} — see ${owner}` }] });
+
+test('verdict words: all pass → conformant 0; MUST failed → nonconformant 1; MUST passed+blocked → incomplete 3; no MUST ran → no verdict 2', () => {
+  const v = (tests: RawTest[], strict = false) => buildReport(raw(tests), { contracts, strict }).verdict;
+  const allPass = v([check('A.1', 'MUST', [attempt('passed')]), check('A.2', 'SHOULD', [attempt('passed')])]);
+  assert.deepEqual([allPass.word, allPass.exitCode], ['conformant', 0]);
+  assert.match(allPass.summary, /^conformant: every executed MUST check passed$/);
+
+  const mustFailed = v([check('A.1', 'MUST', [attempt('failed')]), check('A.2', 'MUST', [blockedAttempt('A.1', 'x failed')])]);
+  assert.deepEqual([mustFailed.word, mustFailed.exitCode], ['nonconformant', 1]);
+  assert.match(mustFailed.summary, /^nonconformant: 1 MUST check\(s\) failed \(1 MUST check\(s\) blocked, not judged\)$/);
+
+  const incomplete = v([
+    check('A.1', 'MUST', [attempt('passed')]),
+    check('A.2', 'MUST', [blockedAttempt('WS.5', 'message.send is never acked')]),
+    check('A.3', 'MUST', [blockedAttempt('WS.5', 'message.send is never acked')]),
+    check('WS.5', 'SHOULD', [attempt('failed')]),
+  ]);
+  assert.deepEqual([incomplete.word, incomplete.exitCode], ['incomplete', 3]);
+  assert.match(incomplete.summary, /^incomplete: 2 MUST check\(s\) could not be judged/);
+  assert.deepEqual(incomplete.mustBlocked, ['A.2', 'A.3']);
+  assert.doesNotMatch(incomplete.summary, /conformant/);
+
+  // the issue's case: a --grep subset that ran no MUST check, 8 of 8 MAY checks failed
+  const noMust = v(Array.from({ length: 8 }, (_, i) => check(`M.${i + 1}`, 'MAY', [attempt('failed')])));
+  assert.deepEqual([noMust.word, noMust.exitCode], ['no verdict', 2]);
+  assert.match(noMust.summary, /^no verdict: no MUST check ran \(8 SHOULD\/MAY failure\(s\) reported\)$/);
+  const onlyBlockedMust = v([check('A.1', 'MUST', [blockedAttempt('X.1', 'y')]), check('B.1', 'SHOULD', [attempt('passed')])]);
+  assert.deepEqual([onlyBlockedMust.word, onlyBlockedMust.exitCode], ['no verdict', 2]);
+  assert.match(onlyBlockedMust.summary, /no MUST check ran; 1 MUST check\(s\) blocked/);
+  // --strict still fails on a MAY failure even when no MUST ran: that finding is real
+  assert.equal(v([check('M.1', 'MAY', [attempt('failed')])], true).exitCode, 1);
+  // an expected failure of a MUST still counts as judged
+  const expected = buildReport(raw([check('E.1', 'MUST', [attempt('failed')])]), { contracts, expectations: { file: '/e', reasons: new Map([['E.1', 'known']]) } }).verdict;
+  assert.deepEqual([expected.word, expected.exitCode], ['conformant', 0]);
+});
+
+test('blocked checks are grouped under the owner check, largest group first; scores keep blocked apart', () => {
+  const r = buildReport(raw([
+    check('WS.5', 'MUST', [attempt('failed', { record: { exchanges: [], coverage: [], warnings: [], failure: { message: 'message.send is never acked\nmore', expected: 'an ack', observed: 'nothing within 10 s' } } })]),
+    check('WS.7', 'MUST', [blockedAttempt('WS.5', 'send a group message failed: no ack')]),
+    check('M.1', 'SHOULD', [blockedAttempt('WS.5', 'send failed')]),
+    check('G.1', 'MUST', [blockedAttempt('REST.G1', 'create a group failed: HTTP 500')]),
+    check('N.1', 'MAY', [attempt('skipped', { annotations: [{ type: 'skip', description: 'not applicable: one socket per user' }] })]),
+    check('S.1', 'MAY', [attempt('skipped', { annotations: [{ type: 'skip', description: 'no gRPC address' }] })]),
+  ]), { contracts });
+  const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+  assert.equal(by['WS.7']!.outcome, 'blocked');
+  assert.equal(by['WS.7']!.blockedBy, 'WS.5');
+  assert.equal(by['N.1']!.outcome, 'not-applicable');
+  assert.equal(by['S.1']!.outcome, 'skipped');
+  assert.deepEqual(r.blocked.map((g) => [g.owner, g.ownerResult?.outcome ?? null, g.checks.map((c) => c.id)]), [
+    ['WS.5', 'failed', ['M.1', 'WS.7']],
+    ['REST.G1', null, ['G.1']],
+  ]);
+  assert.equal(r.blocked[0]!.ownerResult!.message, 'message.send is never acked');
+  assert.deepEqual([r.summary.byLevel.MUST.total, r.summary.byLevel.MUST.blocked, r.summary.all['not-applicable']], [3, 2, 1]);
+  assert.equal(score(r.summary.byLevel.MAY), 0, 'not-applicable is left out of the score, skipped counts against it');
+  // a blocked reason without the annotation (older prereq wire format) still names its owner
+  const legacy = buildReport(raw([check('X.1', 'MUST', [attempt('skipped', { annotations: [{ type: 'skip', description: 'blocked: y — see REST.A1' }] })])]), { contracts });
+  assert.equal(legacy.checks[0]!.blockedBy, 'REST.A1');
+});
+
+test('coverage: only validated answers cover; answered-but-nonconformant keys are listed apart', () => {
+  const rec = (coverage: Array<{ kind: any; key: string; state?: any }>) => ({ exchanges: [], coverage, warnings: [] });
+  const r = buildReport(raw([
+    check('C.1', 'MUST', [attempt('passed', { record: rec([
+      { kind: 'rest', key: 'POST /auth/login', state: 'conformant' },
+      { kind: 'rest', key: 'GET /users/me', state: 'nonconformant' },
+      { kind: 'notification', key: 'friend.request', state: 'nonconformant' },
+    ]) })]),
+    check('C.2', 'MUST', [attempt('passed', { record: rec([{ kind: 'rest', key: 'POST /auth/login', state: 'nonconformant' }]) })]),
+  ]), { contracts });
+  assert.equal(r.coverage.restOperations.covered, 1);
+  assert.deepEqual(r.coverage.restOperations.nonconformant, ['GET /users/me'], 'a key also answered conformantly is covered, not listed');
+  assert.ok(!r.coverage.restOperations.missing.includes('GET /users/me'));
+  assert.equal(r.coverage.notificationTypes.covered, 0);
+  assert.deepEqual(r.coverage.notificationTypes.nonconformant, ['friend.request']);
+  assert.ok(summaryLines(r).some((l) => l.includes('REST operations 1/78 (+1 observed but nonconformant)')));
+});
+
+test('replays: with a run-config.json the line is `run --config … --grep`; an ordering counterexample keeps --path', () => {
+  const m = { ...meta, runConfig: 'out/run-config.json' };
+  assert.equal(replayCommand(m, 'rest', 'REST.A1'), `anychat-conform run --config out/run-config.json --grep '\\bREST\\.A1 '`);
+  const ordReplay = `anychat-conform run http://t --suite ordering --seed 3 --path 'ORD.P1~3:1~AAB'   (or: ANYCHAT_ORD_PATH='ORD.P1~3:1~AAB' npx playwright test)`;
+  assert.equal(replayCommand(m, 'ordering', 'ORD.P1', ordReplay), `anychat-conform run --config out/run-config.json --grep '\\bORD\\.P1 ' --path 'ORD.P1~3:1~AAB'`);
+  const r = buildReport(raw([check('ORD.P1', 'MUST', [attempt('failed', { record: { exchanges: [], coverage: [], warnings: [], failure: { message: 'P1 violated', replay: ordReplay } } })], { suite: 'ordering' })], { metadata: m }), { contracts });
+  assert.match(r.checks[0]!.replay, / --path 'ORD\.P1~3:1~AAB'$/);
+});
+
+test('console: one line per failure, a sweep heading takes its items, never "undefined"', () => {
+  assert.equal(headline('14 of 73 failed:\n  - GET /a: 404\n    detail\n  - POST /b: 500'), '14 of 73 failed: GET /a: 404; POST /b: 500');
+  assert.equal(headline('plain\nsecond'), 'plain');
+  assert.equal(formatFailure({ message: 'm', expected: undefined, observed: null }), 'm\n  expected: (absent)\n  observed: null');
+  const r = buildReport(raw([check('F.1', 'MUST', [attempt('failed', { record: { exchanges: [], coverage: [], warnings: [], failure: { message: '2 of 3 failed:\n  - x\n  - y', cite: 'c' } } })])]), { contracts });
+  const lines = summaryLines(r);
+  const f = lines.filter((l) => l.startsWith('  ✗'));
+  assert.deepEqual(f, [`  ✗ F.1 MUST 2 of 3 failed: x; y — rerun: ${r.checks[0]!.replay}`]);
+  assert.ok(summaryLines(r, { debug: true }).some((l) => l.trim() === 'contract: c'), '--debug prints the full detail');
 });

@@ -66,7 +66,7 @@ test('a well-formed success passes and is recorded with a curl replay and covera
   assert.equal(res.data.userId, 'u1');
   assert.equal(lastRequest?.headers.authorization, 'Bearer tok');
   const rec = recorder.toJSON();
-  assert.deepEqual(rec.coverage, [{ kind: 'rest', key: 'GET /users/me' }]);
+  assert.deepEqual(rec.coverage, [{ kind: 'rest', key: 'GET /users/me', state: 'conformant' }]);
   assert.match(rec.exchanges[0]!.replay!, /^curl -sS -X GET '.*\/api\/v1\/users\/me' -H 'authorization: Bearer tok'$/);
 });
 
