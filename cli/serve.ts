@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { FAULTS } from '../reference-server/faults.js';
+import { FAULTS, FAULT_PROFILES } from '../reference-server/faults.js';
 import { SetupError } from '../contracts/errors.js';
 import type { SetExit } from './main.js';
 import { intOption } from './options.js';
@@ -16,7 +16,8 @@ export function registerServe(program: Command, setExit: SetExit): void {
     .option('--admin-user <name>', 'seeded admin user name', 'admin')
     .option('--admin-password <password>', 'seeded admin password', 'Admin@123456')
     .option('--fault <ids>', 'switch on injected faults (comma-separated ids; see --list-faults)', (v: string) => v.split(',').filter(Boolean))
-    .option('--list-faults', 'print the fault catalogue and exit')
+    .option('--profile <name>', `switch on a named fault set (${Object.keys(FAULT_PROFILES).join(', ')}; dialect = how the official backend differs, see --list-faults)`)
+    .option('--list-faults', 'print the fault catalogue and the profiles, and exit')
     .addOption(new Option('--log-level <level>', 'server log level').choices(['silent', 'error', 'warn', 'info', 'debug']).default('silent'))
     .addHelpText('after', `
 With --port 0 the chosen addresses are printed as one JSON line: {"http":…,"ws":…,"grpc":…}.
@@ -24,20 +25,29 @@ With --port 0 the chosen addresses are printed as one JSON line: {"http":…,"ws
 Examples:
   $ anychat-conform serve
   $ anychat-conform serve --port 0 --grpc-port 0 --db :memory:
-  $ anychat-conform serve --fault ws.no-pong,rest.snake-case`)
+  $ anychat-conform serve --fault ws.no-pong,rest.snake-case
+  $ anychat-conform serve --profile dialect`)
     .action(async (opts) => {
       if (opts.listFaults) {
-        for (const f of FAULTS) process.stdout.write(`${f.id.padEnd(30)} ${f.protocol.padEnd(10)} ${f.description}  [caught by ${f.catches.join(', ')}]\n`);
+        for (const f of FAULTS) {
+          const by = f.tolerated ? `tolerated: blocks ${f.catches.join(', ')}` : `caught by ${f.catches.join(', ')}`;
+          process.stdout.write(`${f.id.padEnd(34)} ${f.protocol.padEnd(10)} ${f.description}  [${by}]\n`);
+        }
+        for (const [name, ids] of Object.entries(FAULT_PROFILES)) process.stdout.write(`profile ${name}: ${ids.join(',')}\n`);
         return;
       }
-      const unknown = (opts.fault ?? []).filter((id: string) => !FAULTS.some((f) => f.id === id));
+      if (opts.profile !== undefined && !FAULT_PROFILES[opts.profile]) {
+        throw new SetupError(`unknown --profile ${JSON.stringify(opts.profile)} (profiles: ${Object.keys(FAULT_PROFILES).join(', ')})`);
+      }
+      const faults: string[] = [...new Set([...(opts.profile ? FAULT_PROFILES[opts.profile]! : []), ...(opts.fault ?? [])])];
+      const unknown = faults.filter((id: string) => !FAULTS.some((f) => f.id === id));
       if (unknown.length) throw new SetupError(`unknown fault id(s): ${unknown.join(', ')} (see anychat-conform serve --list-faults)`);
       const { startServer } = await import('../reference-server/server.js');
       const server = await startServer({
         host: opts.host, port: opts.port, grpcPort: opts.grpcPort, db: opts.db, jwtSecret: opts.jwtSecret,
-        adminUser: opts.adminUser, adminPassword: opts.adminPassword, faults: opts.fault ?? [], logLevel: opts.logLevel,
+        adminUser: opts.adminUser, adminPassword: opts.adminPassword, faults, logLevel: opts.logLevel,
       });
-      process.stdout.write(JSON.stringify({ http: server.httpUrl, base: server.baseUrl, ws: server.wsUrl, grpc: server.grpcAddress, faults: server.ctx.faults.ids }) + '\n');
+      process.stdout.write(JSON.stringify({ http: server.httpUrl, base: server.baseUrl, ws: server.wsUrl, admin: server.adminUrl, grpc: server.grpcAddress, faults: server.ctx.faults.ids }) + '\n');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

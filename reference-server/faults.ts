@@ -9,6 +9,12 @@ export interface FaultDef {
   description: string;
   catches: string[];
   suites: string[];
+  /**
+   * Behaviour of real servers that the contract allows or leaves open (dialect profile), not a violation: the harness
+   * must tolerate it, so none of `catches` may fail — they are the checks that read through it (and pass) or that end
+   * blocked with a reason.
+   */
+  tolerated?: boolean;
 }
 
 export const FAULTS: FaultDef[] = [
@@ -65,9 +71,50 @@ export const FAULTS: FaultDef[] = [
   { id: 'grpc.call-status-stale', protocol: 'grpc', description: 'RTCService.GetCallSession always reports RINGING', catches: ['XPROTO.5', 'GRPC.RTCService.JoinCall'], suites: ['xproto', 'grpc'] },
   { id: 'grpc.unread-stale', protocol: 'grpc', description: 'SessionService.GetTotalUnread always answers 0', catches: ['XPROTO.7', 'GRPC.SessionService.GetTotalUnread'], suites: ['xproto', 'grpc'] },
   { id: 'ws.no-read-receipt', protocol: 'ws', description: 'MessageService.MarkAsRead sends no message.read_receipt', catches: ['XPROTO.8'], suites: ['xproto'] },
+  // Prerequisite breakers (issue 12): one broken prerequisite each; its owner fails, every dependent check is blocked
+  { id: 'ws.never-ack', protocol: 'ws', description: 'message.send is silently dropped: never stored, never acked', catches: ['WS.5'], suites: ['ws'] },
+  { id: 'auth.register-refused', protocol: 'auth', description: 'POST /auth/register refuses every registration (403 "registration is closed")', catches: ['REST.A1'], suites: ['rest'] },
+  // Dialect (issue 13): what the official backend does (contract-notes §5); profile `dialect` in FAULT_PROFILES below
+  { id: 'dialect.snake-case', protocol: 'rest', description: 'the proto-passthrough operations (GET /friends*, POST /friends/requests, GET /groups, group members and requests, /sessions*, /sync*, /files*, /rtc/*) emit snake_case keys in typed and untyped data', catches: ['REST.HG3'], suites: ['rest'] },
+  { id: 'dialect.omit-empty', protocol: 'rest', description: 'the proto-passthrough operations omit empty and zero fields, as Go\'s omitempty and proto3 JSON do: empty lists, 0, false, "" (GET /friends?lastUpdateTime=… → data: {})', catches: ['REST.F7', 'REST.M5', 'REST.NEG2'], suites: ['rest'], tolerated: true },
+  { id: 'dialect.proto-timestamps', protocol: 'rest', description: 'the proto-passthrough operations write times as {seconds, nanos} instead of RFC 3339, in typed and untyped data', catches: ['REST.HG16'], suites: ['rest'] },
+  { id: 'dialect.json-content', protocol: 'ws', description: 'message content must be a JSON text: a plain-text message.send burns a sequence number and is never acked (gRPC SendMessage: INVALID_ARGUMENT)', catches: ['WS.CONTENT'], suites: ['ws'] },
+  { id: 'dialect.single-socket', protocol: 'ws', description: 'one WebSocket per user: a second connect closes the first with 1000 "replaced by new connection" (contract silent)', catches: ['WS.15'], suites: ['ws'], tolerated: true },
+  { id: 'dialect.admin-elsewhere', protocol: 'rest', description: 'the admin API is served under /api/admin/* on the same port; /api/v1/admin/* answers 404 "404 page not found" (text/plain, no envelope)', catches: ['REST.HG1'], suites: ['rest'] },
+  { id: 'dialect.device-type', protocol: 'rest', description: 'register/login refuse the contract\'s deviceType ios|android|web (400 naming deviceType) and accept only iOS|Android|Web|PC', catches: ['REST.A1'], suites: ['rest'] },
+  { id: 'dialect.access-alive-after-logout', protocol: 'auth', description: 'logout revokes the refresh token only: the access token keeps working until it expires', catches: ['SEC.7'], suites: ['security'] },
+  { id: 'dialect.service-500', protocol: 'rest', description: 'the RTC service is down: every RTC call answers HTTP 500 (REST, after authentication and validation) and INTERNAL (gRPC)', catches: ['REST.R1', 'GRPC.RTCService.InitiateCall'], suites: ['rest', 'grpc'] },
   // Durability
   { id: 'durability.memory-only', protocol: 'durability', description: 'acked messages are kept in memory only and lost on restart', catches: ['DURABILITY.1'], suites: ['durability'] },
 ];
+
+/**
+ * Named fault sets. `dialect` reproduces the official AnyChat backend at the contract's backend version
+ * (contract-notes §5, issue 13): proto-JSON data, JSON-only message content, one socket per user, admin under
+ * /api/admin, its own deviceType spelling, the backend notification frame, access tokens alive after logout, and one
+ * service (RTC) down. Select it with `serve --profile dialect`, or pass the ids with `--fault`.
+ */
+export const FAULT_PROFILES: Record<string, readonly string[]> = {
+  dialect: [
+    'dialect.snake-case',
+    'dialect.omit-empty',
+    'dialect.proto-timestamps',
+    'dialect.json-content',
+    'dialect.single-socket',
+    'dialect.admin-elsewhere',
+    'dialect.device-type',
+    'ws.notification-shape',
+    'dialect.access-alive-after-logout',
+    'dialect.service-500',
+  ],
+};
+
+/** Fault ids of a profile; unknown profile names are an error naming the known ones. */
+export function profileFaults(name: string): string[] {
+  const ids = FAULT_PROFILES[name];
+  if (!ids) throw new Error(`unknown fault profile ${JSON.stringify(name)} (profiles: ${Object.keys(FAULT_PROFILES).join(', ')})`);
+  return [...ids];
+}
 
 export class Faults {
   private readonly active: ReadonlySet<string>;

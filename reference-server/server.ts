@@ -11,6 +11,7 @@ import { loadContracts } from '../contracts/index.js';
 import { Bus } from './bus.js';
 import type { Domains, ServerConfig, ServerContext } from './context.js';
 import { Faults } from './faults.js';
+import { serviceDown } from './dialect.js';
 import { openDb } from './store/db.js';
 import { sendError, toAppError } from './http/envelope.js';
 import { errorAreaOfUrl } from './http/routes.js';
@@ -71,6 +72,8 @@ export interface RunningServer {
   /** REST base: httpUrl + /api/v1 */
   baseUrl: string;
   wsUrl: string;
+  /** Base of the admin API: baseUrl + /admin, or httpUrl + /api/admin with fault dialect.admin-elsewhere. */
+  adminUrl: string;
   grpcAddress: string | null;
   ctx: ServerContext;
   close(): Promise<void>;
@@ -109,7 +112,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     sync: new SyncDomain(ctx),
     file: new FileDomain(ctx),
     push: new PushDomain(ctx),
-    rtc: new RtcDomain(ctx),
+    rtc: serviceDown(ctx, 'RTC', new RtcDomain(ctx)), // fault dialect.service-500
     admin: new AdminDomain(ctx),
   } satisfies Domains);
 
@@ -129,8 +132,15 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   app.setErrorHandler((err, req, reply) => sendError(ctx, reply, toAppError(err, req.log, errorAreaOfUrl(req.url))));
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 404, message: `no route ${req.method} ${req.url.split('?')[0]}` }));
   const api = { prefix: '/api/v1', ctx };
-  for (const plugin of [authHttp, userHttp, friendHttp, groupHttp, sessionHttp, syncHttp, fileHttp, rtcHttp, adminHttp, wsGateway]) {
+  for (const plugin of [authHttp, userHttp, friendHttp, groupHttp, sessionHttp, syncHttp, fileHttp, rtcHttp, wsGateway]) {
     await app.register(plugin, api);
+  }
+  // fault dialect.admin-elsewhere: the backend's admin-service serves /api/admin/*, not /api/v1/admin/*
+  if (ctx.faults.on('dialect.admin-elsewhere')) {
+    await app.register(adminHttp, { ...api, prefix: '/api' });
+    app.all('/api/v1/admin/*', (_req, reply) => reply.status(404).type('text/plain').send('404 page not found')); // as Go's router answers
+  } else {
+    await app.register(adminHttp, api);
   }
   await app.register(wsGateway, { ctx }); // alias /ws (contract-notes I12)
   app.get('/health', async () => ({ status: 'ok', service: 'anychat-conform-reference-server' }));
@@ -162,6 +172,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     httpUrl: config.publicUrl,
     baseUrl: `${config.publicUrl}/api/v1`,
     wsUrl: `${config.publicUrl.replace(/^http/, 'ws')}/api/v1/ws`,
+    adminUrl: `${config.publicUrl}${ctx.faults.on('dialect.admin-elsewhere') ? '/api' : '/api/v1'}/admin`,
     grpcAddress,
     ctx,
     async close() {

@@ -229,6 +229,12 @@ export class AuthDomain {
    */
   private revokeForLogout(where: { sid: string } | { userId: string; deviceId: string }): void {
     if (this.ctx.faults.on('auth.logout-not-revoking')) return;
+    if (this.ctx.faults.on('dialect.access-alive-after-logout')) {
+      // the refresh token stops working (its jti no longer matches); the session, and so its access tokens, stay valid
+      const set = this.sql(`UPDATE auth_sessions SET refresh_jti = 'logged-out', updated_at = ? WHERE revoked = 0 AND ${'sid' in where ? 'sid = ?' : 'user_id = ? AND device_id = ?'}`);
+      set.run(nowMs(), ...('sid' in where ? [where.sid] : [where.userId, where.deviceId]));
+      return;
+    }
     if ('sid' in where) this.revokeSessions('sid = ?', where.sid);
     else this.revokeSessions('user_id = ? AND device_id = ?', where.userId, where.deviceId);
   }

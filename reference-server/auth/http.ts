@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { forbidden } from '../errors.js';
 import { contractRoutes } from '../http/routes.js';
 import { restUserInfo } from '../user/views.js';
 import type { AuthResult } from './domain.js';
@@ -14,7 +15,10 @@ export default async function authHttp(app: FastifyInstance, opts: { ctx: Server
   const { ctx } = opts;
   const auth = ctx.domains.auth;
   contractRoutes(app, ctx, {
-    'POST /auth/register': async ({ body }) => authResponse(await auth.register(body)),
+    'POST /auth/register': async ({ body }) => {
+      if (ctx.faults.on('auth.register-refused')) throw forbidden('auth', 'registration is closed');
+      return authResponse(await auth.register(body));
+    },
     'POST /auth/login': async ({ body }) => {
       const data = authResponse(await auth.login(body));
       if (ctx.faults.on('rest.required-dropped')) delete data.refreshToken;

@@ -69,6 +69,9 @@ function onConnection(ctx: ServerContext, socket: WebSocket, caller: Caller, log
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
     },
   };
+  if (ctx.faults.on('dialect.single-socket')) {
+    for (const old of ctx.bus.connections(caller.userId)) old.socket.close(1000, 'replaced by new connection');
+  }
   ctx.bus.add(conn);
   socket.on('close', () => ctx.bus.remove(conn));
   socket.on('message', (data, isBinary) => onFrame(ctx, conn, data, isBinary, log));
@@ -112,6 +115,7 @@ function publishValidator(ctx: ServerContext): (frame: unknown) => { issues: unk
 }
 
 async function onMessageSend(ctx: ServerContext, conn: Connection, frame: { payload: SendPayload }, log: FastifyBaseLogger): Promise<void> {
+  if (ctx.faults.on('ws.never-ack')) return; // dropped: never stored, never acked
   const { issues } = publishValidator(ctx)(frame);
   if (issues.length > 0) {
     log.debug({ issues }, 'ws: message.send dropped (fails the AsyncAPI schema)');

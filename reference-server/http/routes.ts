@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOfPath, type RestOperation } from '../../contracts/index.js';
 import type { ServerContext } from '../context.js';
 import { AppError, badRequest, type ErrorArea } from '../errors.js';
+import { backendDeviceType, protoJsonData } from '../dialect.js';
 import { toDeclared } from './declared.js';
 import { sendError, sendOk, toAppError } from './envelope.js';
 
@@ -100,7 +101,9 @@ export function contractRoutes(app: FastifyInstance, ctx: ServerContext, handler
               if (key === 'POST /groups' && ctx.faults.on('rest.5xx-on-invalid') && !Array.isArray((body as any).memberIds)) {
                 throw new Error('fault rest.5xx-on-invalid: memberIds.map is not a function');
               }
-              const issues = validateBody(body);
+              const dialect = backendDeviceType(ctx, body); // fault dialect.device-type
+              body = dialect.body;
+              const issues = validateBody(dialect.validate);
               if (issues.length > 0) {
                 const first = issues[0]!;
                 const field = first.message.match(/field '([^']+)'/)?.[1] ?? fieldName(first.at);
@@ -110,7 +113,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ServerContext, handler
           }
           const data = await handler({ caller, body, params, query, raw, reply });
           if (reply.sent) return reply;
-          return sendOk(ctx, reply, data);
+          return sendOk(ctx, reply, protoJsonData(ctx, op, data)); // faults dialect.snake-case, omit-empty, proto-timestamps
         } catch (err) {
           return sendError(ctx, reply, toDeclared(op, toAppError(err, raw.log, area)));
         }

@@ -6,6 +6,7 @@ import {
   groupMemberIds, isGroupMember, privateMembersOf, resolveForRead, resolveForSend,
   type Conversation, type ConversationType,
 } from './conversation.js';
+import { isJsonText } from '../dialect.js';
 import { MessageFanout } from './fanout.js';
 import { MessageStatus, type MessageRow } from './shape.js';
 
@@ -147,6 +148,12 @@ export class MessageDomain {
   async send(senderId: string, _deviceId: string, payload: SendPayload, origin?: Connection): Promise<SendResult> {
     const conv = resolveForSend(this.ctx, senderId, payload.conversationId, payload.conversationType);
     validatePayload(payload);
+    if (this.ctx.faults.on('dialect.json-content') && !isJsonText(payload.content)) {
+      // the backend's insert into a JSON column fails after the sequence was taken: the number is burnt, nothing acked
+      this.stmt.ensureConversation.run(conv.id, conv.type);
+      this.stmt.nextSeq.get(1, conv.id);
+      throw badRequest('message', "invalid field 'content': must be a JSON text (fault dialect.json-content)", 'content');
+    }
     let forcedSeq: number | undefined;
     if (this.ctx.faults.on('ord.sequence-reuse')) {
       forcedSeq = this.currentSeq(conv.id) + 1;
