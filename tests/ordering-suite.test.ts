@@ -66,25 +66,55 @@ for (const seed of SEEDS) {
 const ORDERING_FAULTS = FAULTS.filter((f) => f.suites.includes('ordering'));
 const caught = new Map<string, OrderingResult>();
 
-for (const fault of ORDERING_FAULTS) {
-  const id = fault.catches[0]!;
-  test(`fault ${fault.id}: ${id} fails with a counterexample of at most ${MAX_COUNTEREXAMPLE} commands`, { timeout: 300_000 }, async () => {
-    await withServer([fault.id], async ({ url, grpc }) => {
-      const t0 = Date.now();
-      const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 7, workers: 1, grep: grepFor(id) });
-      const o = run.outcomes.find((x) => x.id === id);
-      assert.ok(o, `${id} did not run: ${run.stderr.slice(-500)}`);
-      assert.equal(o.status, 'failed', `${id} did not catch ${fault.id}: ${o.status}`);
-      const r = resultOf(o);
-      assert.ok(r, `${id} failed without an ordering-result attachment: ${o.message}`);
-      assert.equal(r.error, undefined, `${id} failed with an error, not a property violation: ${r.error}`);
-      assert.ok(r.violations.length > 0);
-      assert.ok(r.commands <= MAX_COUNTEREXAMPLE, `counterexample of ${r.commands} commands (max ${MAX_COUNTEREXAMPLE}):\n${o.attachments?.['ordering-counterexample']}`);
-      caught.set(fault.id, r);
-      process.stdout.write(`fault ${fault.id}: ${id} failed, counterexample ${r.commands} command(s) (from ${r.firstCommands}, ${r.shrinks} shrinks) in ${Date.now() - t0} ms — ${r.violations[0]}\n`);
+/**
+ * Each ordering fault caught and shrunk — on the reference server as it is, and in single-socket mode
+ * (dialect.single-socket: a second device's connect closes the first), where the model runs one device per user.
+ */
+for (const mode of [[], ['dialect.single-socket']]) {
+  const modeText = mode.length ? ` (single-socket mode)` : '';
+  for (const fault of ORDERING_FAULTS) {
+    const id = fault.catches[0]!;
+    test(`fault ${fault.id}${modeText}: ${id} fails with a counterexample of at most ${MAX_COUNTEREXAMPLE} commands`, { timeout: 300_000 }, async () => {
+      await withServer([fault.id, ...mode], async ({ url, grpc }) => {
+        const t0 = Date.now();
+        const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 7, workers: 1, grep: grepFor(id) });
+        const o = run.outcomes.find((x) => x.id === id);
+        assert.ok(o, `${id} did not run: ${run.stderr.slice(-500)}`);
+        assert.equal(o.status, 'failed', `${id} did not catch ${fault.id}${modeText}: ${o.status} ${o.message ?? ''}`);
+        const r = resultOf(o);
+        assert.ok(r, `${id} failed without an ordering-result attachment: ${o.message}`);
+        assert.equal(r.error, undefined, `${id} failed with an error, not a property violation: ${r.error}`);
+        assert.ok(r.violations.length > 0);
+        assert.ok(r.commands <= MAX_COUNTEREXAMPLE, `counterexample of ${r.commands} commands (max ${MAX_COUNTEREXAMPLE}):\n${o.attachments?.['ordering-counterexample']}`);
+        if (!mode.length) caught.set(fault.id, r);
+        process.stdout.write(`fault ${fault.id}${modeText}: ${id} failed, counterexample ${r.commands} command(s) (from ${r.firstCommands}, ${r.shrinks} shrinks) in ${Date.now() - t0} ms — ${r.violations[0]}\n`);
+      });
     });
-  });
+  }
 }
+
+test('single-socket mode: every ordering check passes on the clean server, with one device per user', { timeout: 300_000 }, async () => {
+  await withServer(['dialect.single-socket'], async ({ url, grpc }) => {
+    const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 5, workers: 2 });
+    for (const id of ORDERING_IDS) {
+      const o = run.outcomes.find((x) => x.id === id);
+      assert.equal(o?.status, 'passed', `${id} ${o?.status} in single-socket mode:\n${o?.message ?? ''}`);
+    }
+  });
+});
+
+test('a broken prerequisite blocks every ordering check citing its owner, with no property verdict (ws.never-ack)', { timeout: 300_000 }, async () => {
+  await withServer(['ws.never-ack'], async ({ url, grpc }) => {
+    const t0 = Date.now();
+    const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 5, workers: 2 });
+    for (const id of ORDERING_IDS) {
+      const o = run.outcomes.find((x) => x.id === id);
+      assert.equal(o?.status, 'skipped', `${id} ${o?.status} although no send is ever acked:\n${o?.message ?? ''}`);
+      assert.match(o?.message ?? '', /^blocked: .*message\.sent.* — see WS\.5/, `${id}: ${o?.message}`);
+    }
+    process.stdout.write(`ordering suite under ws.never-ack: ${Date.now() - t0} ms\n`);
+  });
+});
 
 test('the printed seed and path replay the same failure', { timeout: 300_000 }, async () => {
   const fault = 'ord.duplicate-delivery';

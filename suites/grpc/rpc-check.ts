@@ -1,6 +1,8 @@
 import { test } from '@playwright/test';
 import { fail } from '../../fixtures/failure.js';
+import { requirePrereq } from '../../fixtures/prereq.js';
 import { check, type CheckArgs, type Level } from '../check.js';
+import { servicePrereq } from './world.js';
 
 /**
  * One check per rpc: `GRPC.<Service>.<Rpc>`, citing `package.Service/Rpc`. Skipped (with the reason) when the run has
@@ -15,6 +17,8 @@ export function rpcCheck(rpcPath: string, title: string, body: (args: RpcCheckAr
   check({ id: `GRPC.${service}.${name}`, level, cites: rpcPath, title }, async ({ grpc, target, contracts, recorder }) => {
     const reason = grpc.unavailable(fullService);
     test.skip(reason !== null, reason ?? '');
+    // A service already seen not answering (GRPC.GR1 or a setup call) blocks at once, without a deadline spent.
+    requirePrereq(servicePrereq(fullService));
     await body({ grpc, target, contracts, recorder });
   });
 }
@@ -25,10 +29,11 @@ type Expectation = [field: string, ok: (v: any) => boolean, expected: string];
 export function expectResponse(rpcPath: string, response: any, expectations: Expectation[]): void {
   const unmet = expectations.filter(([field, ok]) => !ok(field.split('.').reduce((o, k) => o?.[k], response)));
   if (unmet.length > 0) {
+    const seen = (f: string) => f.split('.').reduce((o: any, k) => o?.[k], response);
     fail({
       message: `${rpcPath} response: ${unmet.map(([f]) => f).join(', ')} not as expected`,
       expected: Object.fromEntries(unmet.map(([f, , e]) => [f, e])),
-      observed: Object.fromEntries(unmet.map(([f]) => [f, f.split('.').reduce((o: any, k) => o?.[k], response)])),
+      observed: Object.fromEntries(unmet.map(([f]) => [f, seen(f) === undefined ? '(absent)' : seen(f)])),
       cite: rpcPath,
     });
   }

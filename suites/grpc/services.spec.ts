@@ -2,7 +2,9 @@ import { test } from '@playwright/test';
 import * as grpc from '@grpc/grpc-js';
 import { fail } from '../../fixtures/failure.js';
 import { check } from '../check.js';
+import { markBroken } from '../../fixtures/prereq.js';
 import { reflectServices } from './reflection.js';
+import { isUnreachable, servicePrereq } from './world.js';
 
 /** GR1 (MUST): every rpc of every contract service exists at /<package>.<Service>/<Rpc> — any status but UNIMPLEMENTED. */
 check({
@@ -12,11 +14,22 @@ check({
   test.skip(client.unavailable() !== null, client.unavailable() ?? '');
   const missing: string[] = [];
   const unreachable: string[] = [];
+  const down = new Set<string>();
   for (const rpc of contracts.catalogue.rpcs) {
     if (!client.address(rpc.fullService)) continue;
+    // A service that did not answer once is not called again (one deadline per service, not per rpc).
+    if (down.has(rpc.fullService)) {
+      unreachable.push(`${rpc.cite} (not called: ${rpc.fullService} is unreachable)`);
+      continue;
+    }
     const r = await client.call(rpc.path, {});
     if (r.code === grpc.status.UNIMPLEMENTED) missing.push(rpc.cite);
-    if (r.code === grpc.status.UNAVAILABLE || r.code === grpc.status.DEADLINE_EXCEEDED) unreachable.push(`${rpc.cite} (${r.status})`);
+    if (isUnreachable(r.code)) {
+      unreachable.push(`${rpc.cite} (${r.status})`);
+      down.add(rpc.fullService);
+      const p = servicePrereq(rpc.fullService);
+      markBroken({ key: p.key, owner: p.owner, reason: `${p.what} failed: ${rpc.path} answered ${r.status}${r.details ? ` (${r.details})` : ''}` });
+    }
   }
   if (missing.length || unreachable.length) {
     fail({

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { CONTENT_CITES, messageContent } from '../../fixtures/content.js';
 import { expectThat, fail } from '../../fixtures/failure.js';
-import { messageCite, type Frame, type MessageAck } from '../../fixtures/ws-client.js';
+import { markBroken, requirePrereq } from '../../fixtures/prereq.js';
+import { field, str, num } from '../../fixtures/read.js';
+import { messageCite, notificationOf, type Frame, type MessageAck } from '../../fixtures/ws-client.js';
+import { MULTI_SOCKET, SINGLE_SOCKET_REASON } from '../../fixtures/ws.js';
 import { test } from '../check.js';
-import { befriend, createGroup, EXAMPLE_CITE, newLocalId, uniqueText, wsCheck, type User, type WsArgs } from './support.js';
+import { befriend, content, createGroup, EXAMPLE_CITE, newLocalId, sendAcked, SEND_ACK, uniqueContent, wsCheck, type User, type WsArgs } from './support.js';
 
 /** Sending over WS: acks, sequences, timestamps, delivery (contract-notes §6.3 WS5–WS7, WS9, WS13, WS15, WS16). */
 
@@ -17,8 +21,12 @@ async function groupOfTwo({ api, newUser, ws }: Pick<WsArgs, 'api' | 'newUser' |
   return { a, b, groupId, ca, cb };
 }
 
-const isNew = (messageId: string) => (f: Frame) =>
-  f.data?.type === 'notification' && f.data.payload?.notificationType === 'message.new' && f.data.payload?.data?.messageId === messageId;
+/** message.new naming `messageId`, in either notification frame shape (the shape is WS.8's business). */
+const isNew = (messageId: string) => (f: Frame) => {
+  const n = notificationOf(f.data);
+  return n?.type === 'message.new' && str(n.data, 'messageId') === messageId;
+};
+const dataOf = (f: Frame) => notificationOf(f.data)?.data ?? {};
 
 wsCheck({
   id: 'WS.5', level: 'MUST', title: 'message.send to a group is acked by message.sent: string messageId, integer sequence ≥ 1, integer timestamp, localId echoed',
@@ -26,7 +34,7 @@ wsCheck({
 }, async (args) => {
   const { groupId, ca } = await groupOfTwo(args);
   const localId = newLocalId();
-  const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', contentType: 'text', content: uniqueText(args.target.runId), localId });
+  const ack = await sendAcked(ca, { conversationId: groupId, conversationType: 'group', contentType: 'text', content: uniqueContent(args.target), localId });
   const observed = ack;
   expectThat(typeof ack.messageId === 'string' && ack.messageId.length > 0, { message: 'message.sent.messageId is not a non-empty string', expected: 'non-empty string', observed, cite: ACK('messageId'), replay: ca.replay });
   expectThat(Number.isInteger(ack.sequence) && ack.sequence >= 1, { message: 'message.sent.sequence is not an integer ≥ 1', expected: 'integer ≥ 1', observed, cite: ACK('sequence'), replay: ca.replay });
@@ -41,7 +49,7 @@ wsCheck({
   const { groupId, ca } = await groupOfTwo(args);
   const acks: MessageAck[] = [];
   for (let i = 0; i < 3; i++) {
-    acks.push(await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: `ws6 #${i}`, localId: newLocalId() }));
+    acks.push(await sendAcked(ca, { conversationId: groupId, conversationType: 'group', content: content(args.target, `ws6 #${i}`), localId: newLocalId() }));
   }
   const seqs = acks.map((x) => x.sequence);
   expectThat(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), {
@@ -54,19 +62,21 @@ wsCheck({
   cites: [ACK('timestamp'), messageCite('Notification', 'payload', 'properties', 'payload', 'properties', 'timestamp')],
 }, async (args) => {
   const { groupId, ca, cb } = await groupOfTwo(args);
-  const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: 'ws7', localId: newLocalId() });
+  const ack = await sendAcked(ca, { conversationId: groupId, conversationType: 'group', content: content(args.target, 'ws7'), localId: newLocalId() });
   await cb.settle();
-  const stamps: Array<{ what: string; value: number; cite: string }> = [{ what: 'message.sent.timestamp', value: ack.timestamp, cite: ACK('timestamp') }];
+  const stamps: Array<{ what: string; value: unknown; cite: string }> = [{ what: 'message.sent.timestamp', value: ack.timestamp, cite: ACK('timestamp') }];
   for (const f of cb.notifications()) {
-    stamps.push({ what: `notification ${f.data.payload.notificationType} timestamp`, value: f.data.payload.timestamp, cite: messageCite('Notification', 'payload', 'properties', 'payload', 'properties', 'timestamp') });
+    const n = notificationOf(f.data)!;
+    stamps.push({ what: `notification ${n.type ?? '(no type)'} timestamp`, value: n.timestamp, cite: messageCite('Notification', 'payload', 'properties', 'payload', 'properties', 'timestamp') });
   }
   const now = Date.now() / 1000;
   for (const s of stamps) {
-    if (Math.abs(s.value - now) <= 300) continue;
-    const ms = Math.abs(s.value / 1000 - now) <= 300;
+    const v = typeof s.value === 'number' ? s.value : NaN;
+    if (Math.abs(v - now) <= 300) continue;
+    const ms = Math.abs(v / 1000 - now) <= 300;
     fail({
-      message: ms ? `${s.what} is in milliseconds, not Unix seconds` : `${s.what} is not within ±300 s of the harness clock`,
-      expected: `Unix seconds ≈ ${Math.floor(now)}`, observed: s.value, cite: s.cite, replay: ca.replay,
+      message: ms ? `${s.what} is in milliseconds, not Unix seconds` : typeof s.value === 'number' ? `${s.what} is not within ±300 s of the harness clock` : `${s.what} is not a number of Unix seconds`,
+      expected: `Unix seconds ≈ ${Math.floor(now)}`, observed: s.value === undefined ? '(absent)' : s.value, cite: s.cite, replay: ca.replay,
     });
   }
 });
@@ -76,14 +86,12 @@ wsCheck({
   cites: [EXAMPLE_CITE.newMessage, messageCite('Notification', 'payload')],
 }, async (args) => {
   const { a, groupId, ca, cb } = await groupOfTwo(args);
-  const content = uniqueText(args.target.runId);
-  const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', contentType: 'text', content, localId: newLocalId() });
-  const f = await cb.waitFor((f) => f.data?.type === 'notification' && f.data.payload?.notificationType === 'message.new' && f.data.payload?.data?.messageId === ack.messageId, {
-    what: `message.new for messageId ${ack.messageId}`, cite: EXAMPLE_CITE.newMessage,
-  });
-  const data = f.data.payload.data;
-  const expected = { messageId: ack.messageId, conversationId: groupId, senderId: a.userId, contentType: 'text', content, sequence: ack.sequence };
-  const wrong = Object.entries(expected).filter(([k, v]) => data[k] !== v);
+  const sent = uniqueContent(args.target);
+  const ack = await sendAcked(ca, { conversationId: groupId, conversationType: 'group', contentType: 'text', content: sent, localId: newLocalId() });
+  const f = await cb.waitFor(isNew(ack.messageId), { what: `message.new for messageId ${ack.messageId}`, cite: EXAMPLE_CITE.newMessage });
+  const data = dataOf(f);
+  const expected: Record<string, unknown> = { messageId: ack.messageId, conversationId: groupId, senderId: a.userId, contentType: 'text', content: sent, sequence: ack.sequence };
+  const wrong = Object.entries(expected).filter(([k, v]) => (typeof v === 'number' ? num(data, k) : field(data, k)) !== v);
   if (wrong.length > 0) {
     fail({
       message: `message.new data differs from what was sent in ${wrong.map(([k]) => k).join(', ')}`,
@@ -97,7 +105,9 @@ wsCheck({
   cites: messageCite('MessageSend', 'payload', 'properties', 'payload', 'properties', 'localId'),
 }, async (args) => {
   const { groupId, ca } = await groupOfTwo(args);
-  const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: 'ws13 no localId' });
+  // A send with localId first: the ack path itself is WS.5's; only the send without localId is judged here.
+  await sendAcked(ca, { conversationId: groupId, conversationType: 'group', content: content(args.target, 'ws13 with localId'), localId: newLocalId() });
+  const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: content(args.target, 'ws13 no localId') });
   expectThat(ack.localId === undefined || ack.localId === '', {
     message: 'message.sent carries a localId although none was sent', expected: 'no localId (or "")', observed: ack, cite: ACK('localId'), replay: ca.replay,
   });
@@ -107,9 +117,10 @@ wsCheck({
   id: 'WS.15', level: 'MAY', title: 'a user connected from two devices gets message.new on both',
   cites: [messageCite('Notification'), EXAMPLE_CITE.newMessage],
 }, async (args) => {
+  await args.ws.requireMultiSocket();
   const { b, groupId, ca, cb } = await groupOfTwo(args);
   const cb2 = await args.ws.connect(b, { deviceId: `dev2-${randomUUID().slice(0, 8)}`, label: 'B (2nd device)' });
-  const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: 'ws15', localId: newLocalId() });
+  const ack = await sendAcked(ca, { conversationId: groupId, conversationType: 'group', content: content(args.target, 'ws15'), localId: newLocalId() });
   await cb.waitFor(isNew(ack.messageId), { what: `message.new ${ack.messageId} on B's first device` });
   await cb2.waitFor(isNew(ack.messageId), { what: `message.new ${ack.messageId} on B's second device` });
 });
@@ -129,26 +140,70 @@ wsCheck({
   const mode = args.target.privateConv;
   test.skip(mode === 'off', 'private chat disabled (--private-conv off)');
   if (mode === 'off') return;
+  requirePrereq(SEND_ACK);
   const [a, b] = [await args.newUser(), await args.newUser()];
   await befriend(args.api, a, b);
   const ca = await args.ws.connect(a, { label: 'A' });
   const cb = await args.ws.connect(b, { label: 'B' });
-  const ack1 = await ca.sendMessage({ conversationId: privateId(mode, a, b), conversationType: 'private', content: 'ws16 A→B', localId: newLocalId() });
+  const ack1 = await ca.sendMessage({ conversationId: privateId(mode, a, b), conversationType: 'private', content: content(args.target, 'ws16 A→B'), localId: newLocalId() });
   const n1 = await cb.waitFor(isNew(ack1.messageId), { what: `message.new ${ack1.messageId} for B (private, id convention "${mode}")` });
-  const canonical = n1.data.payload.data.conversationId;
-  expectThat(typeof canonical === 'string' && canonical.length > 0, {
-    message: 'private message.new has no conversationId', expected: 'a conversation id', observed: n1.data.payload.data, cite: EXAMPLE_CITE.newMessage, replay: ca.replay,
+  const d1 = dataOf(n1);
+  const canonical = str(d1, 'conversationId');
+  expectThat(canonical !== undefined, {
+    message: 'private message.new has no conversationId', expected: 'a conversation id', observed: d1, cite: EXAMPLE_CITE.newMessage, replay: ca.replay,
   });
-  expectThat(n1.data.payload.data.sequence === ack1.sequence, {
-    message: 'private message.new sequence differs from the ack', expected: ack1.sequence, observed: n1.data.payload.data, cite: EXAMPLE_CITE.newMessage, replay: ca.replay,
+  expectThat(num(d1, 'sequence') === ack1.sequence, {
+    message: 'private message.new sequence differs from the ack', expected: ack1.sequence, observed: d1, cite: EXAMPLE_CITE.newMessage, replay: ca.replay,
   });
-  const ack2 = await cb.sendMessage({ conversationId: privateId(mode, b, a), conversationType: 'private', content: 'ws16 B→A', localId: newLocalId() });
+  const ack2 = await cb.sendMessage({ conversationId: privateId(mode, b, a), conversationType: 'private', content: content(args.target, 'ws16 B→A'), localId: newLocalId() });
   const n2 = await ca.waitFor(isNew(ack2.messageId), { what: `message.new ${ack2.messageId} for A (reply)` });
-  const d2 = n2.data.payload.data;
-  expectThat(d2.conversationId === canonical, {
-    message: 'the reply landed in a different conversation id than the first message', expected: canonical, observed: d2.conversationId, cite: EXAMPLE_CITE.newMessage, replay: cb.replay,
+  const d2 = dataOf(n2);
+  expectThat(str(d2, 'conversationId') === canonical, {
+    message: 'the reply landed in a different conversation id than the first message', expected: canonical, observed: str(d2, 'conversationId') ?? '(absent)', cite: EXAMPLE_CITE.newMessage, replay: cb.replay,
   });
   expectThat(ack2.sequence > ack1.sequence, {
     message: 'sequence did not increase within the private conversation', expected: `> ${ack1.sequence}`, observed: ack2.sequence, cite: ACK('sequence'), replay: cb.replay,
   });
+});
+
+wsCheck({
+  id: 'WS.CONTENT-TEXT', level: 'SHOULD',
+  title: 'message.send with plain-text content is acked (the AsyncAPI example is plain text; message.proto calls content a "JSON string")',
+  cites: [CONTENT_CITES.asyncapi, CONTENT_CITES.asyncapiExample, CONTENT_CITES.proto],
+}, async (args) => {
+  requirePrereq(SEND_ACK);
+  const { groupId, ca } = await groupOfTwo(args);
+  // The plain-text send goes first, then a send in JSON content (the prerequisite, owned by WS.5): once the JSON one
+  // is acked, the plain one has had its turn, so a short grace suffices instead of a full timeout.
+  const plain = { conversationId: groupId, conversationType: 'group', contentType: 'text', content: `plain text 你好 ${randomUUID().slice(0, 8)}`, localId: newLocalId() };
+  const sentAt = ca.mark();
+  const plainAck = ca.sendMessage(plain).then((a) => ({ ok: true as const, a }), (e: unknown) => ({ ok: false as const, e }));
+  await sendAcked(ca, { conversationId: groupId, conversationType: 'group', contentType: 'text', content: messageContent({ contentFormat: 'json' }, 'json content'), localId: newLocalId() });
+  const r = await Promise.race([plainAck, new Promise<null>((res) => setTimeout(() => res(null), 2000))]);
+  if (r?.ok) return;
+  const acks = ca.received(sentAt, (f) => f.data?.type === 'message.sent').map((f) => f.data.payload);
+  fail({
+    message: 'a message.send with plain-text content was not acked, while one with JSON content ({"text":…}) was: the contract contradicts itself — ' +
+      'the AsyncAPI MessageSend content is a string whose example is plain text, message.proto documents content as a "JSON string". ' +
+      'Clients following the AsyncAPI example lose their messages silently (use --content-format json, the default, to test everything else)',
+    expected: { ack: 'message.sent echoing localId', localId: plain.localId, content: plain.content },
+    observed: r === null ? { plainText: 'no message.sent within 2 s after the JSON-content send was acked', acksReceived: acks.length ? acks : 'nothing' } : { plainText: String((r.e as Error)?.message ?? r.e).split('\n')[0], acksReceived: acks.length ? acks : 'nothing' },
+    cite: `${CONTENT_CITES.asyncapiExample} ; ${CONTENT_CITES.proto}`, replay: ca.replay,
+  });
+});
+
+wsCheck({
+  id: 'WS.MULTI-DEVICE', level: 'MAY',
+  title: 'two connections of one user (two devices) both stay open (beyond the contract: it is silent on one socket per user)',
+  cites: [messageCite('Notification'), `websocket/asyncapi.yaml#/channels/~1api~1v1~1ws/bindings/ws/query`],
+}, async (args) => {
+  const r = await args.ws.multiSocket({ fresh: true });
+  if (!r.multi) {
+    markBroken({ key: MULTI_SOCKET.key, owner: MULTI_SOCKET.owner, reason: `${SINGLE_SOCKET_REASON}: ${r.observed}` });
+    fail({
+      message: `${SINGLE_SOCKET_REASON}: ${r.observed}; the multi-device checks are blocked and the ordering model runs with one device per user`,
+      expected: 'both connections open (each authenticates with its own device token)', observed: r.observed,
+      cite: 'websocket/asyncapi.yaml#/channels/~1api~1v1~1ws/bindings/ws/query', replay: args.ws.clients[0]?.replay,
+    });
+  }
 });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../fixtures/failure.js';
 import { adminClient } from '../../fixtures/users.js';
-import { messageCite, type WsClient } from '../../fixtures/ws-client.js';
+import { field, str } from '../../fixtures/read.js';
+import { messageCite, notificationOf, type Frame, type WsClient } from '../../fixtures/ws-client.js';
 import { check, test, type Level } from '../check.js';
 import {
-  acceptFriendRequest, befriend, createGroup, EXAMPLE_CITE, newLocalId, NOTIFICATION_CITE, NotificationWatch, opCite,
-  sendFriendRequest, sessionFor, setup, uniqueText, wsCheck, type User, type WsArgs,
+  acceptFriendRequest, befriend, content, createGroup, EXAMPLE_CITE, newLocalId, NOTIFICATION_CITE, NotificationWatch, opCite,
+  sendAcked, sendFriendRequest, sessionFor, setup, uniqueContent, uniqueText, wsCheck, type User, type WsArgs,
 } from './support.js';
 
 /**
@@ -18,21 +19,24 @@ import {
  */
 
 const ENUM_CITE = messageCite('Notification', 'payload', 'properties', 'payload', 'properties', 'notificationType', 'enum');
+/** A notification's data, read in either frame shape (WS.8 judges the shape). */
+const dataOf = (f: Frame) => notificationOf(f.data)?.data ?? {};
 
 check({
   id: 'WS.8', level: 'MUST', title: 'every notification frame has notificationType from the enum, an integer timestamp and an object data',
   cites: NOTIFICATION_CITE,
-}, async ({ ws, newUser, api }) => {
+}, async ({ ws, newUser, api, target }) => {
   const [a, b, c] = [await newUser(), await newUser(), await newUser()];
   const clients = [await ws.connect(a, { label: 'A' }), await ws.connect(b, { label: 'B' }), await ws.connect(c, { label: 'C' })];
   // Several triggers of different families; every frame they cause is validated by the clients.
   const { groupId } = await createGroup(api, a, [b]);
   await setup('POST /groups/{id}/members', () => api.as(a).call('POST /groups/{id}/members', { params: { id: groupId }, body: { userIds: [c.userId] } }));
-  await clients[0]!.sendMessage({ conversationId: groupId, conversationType: 'group', content: 'ws8', localId: newLocalId() });
+  await sendAcked(clients[0]!, { conversationId: groupId, conversationType: 'group', content: content(target, 'ws8'), localId: newLocalId() });
   await sendFriendRequest(api, b, c, 'ws8');
   await Promise.all(clients.map((x) => x.settle()));
+  // Only notification frames are this check's business (other frames: WS.4, WS.5).
   for (const x of clients) {
-    const bad = x.violations[0];
+    const bad = x.nonconformantNotifications()[0];
     if (bad) fail(x.violationDetail(bad));
   }
   const seen = clients.flatMap((x) => x.notifications()).length;
@@ -50,17 +54,18 @@ check({
   const { requestId, autoAccepted } = await sendFriendRequest(api, a, b, message);
   test.skip(autoAccepted, 'the friend request was auto-accepted; no request to notify');
   const f = await watch.delivered(cb, 'friend.request', { fromUserId: a.userId }, EXAMPLE_CITE.friendRequest);
-  const data = f.data.payload.data;
+  const data = dataOf(f);
   const problems: string[] = [];
-  if (data.fromUserId !== a.userId) problems.push(`fromUserId is ${JSON.stringify(data.fromUserId)}, expected ${a.userId}`);
-  if (data.message !== message) problems.push(`message is ${JSON.stringify(data.message)}, expected the request message`);
-  if (typeof data.requestId !== 'string' && typeof data.requestId !== 'number') problems.push('requestId is missing');
-  else if (requestId !== undefined && String(data.requestId) !== String(requestId)) problems.push(`requestId ${data.requestId} differs from the REST requestId ${requestId}`);
+  const [from, msg, rid] = [str(data, 'fromUserId'), field(data, 'message'), str(data, 'requestId')];
+  if (from !== a.userId) problems.push(`fromUserId is ${from === undefined ? 'absent' : JSON.stringify(from)}, expected ${a.userId}`);
+  if (msg !== message) problems.push(`message is ${msg === undefined ? 'absent' : JSON.stringify(msg)}, expected the request message`);
+  if (rid === undefined) problems.push('requestId is missing');
+  else if (requestId !== undefined && rid !== String(requestId)) problems.push(`requestId ${rid} differs from the REST requestId ${requestId}`);
   if (problems.length) fail({ message: `friend.request data: ${problems.join('; ')}`, expected: { requestId: requestId ?? '(any)', fromUserId: a.userId, message }, observed: data, cite: EXAMPLE_CITE.friendRequest, replay: cb.replay });
   await watch.notDelivered([ca, cc], 'friend.request', EXAMPLE_CITE.friendRequest, 'only the target of the request should be told');
 
   watch = await NotificationWatch.start([ca, cb, cc]);
-  await acceptFriendRequest(api, a, b, requestId ?? data.requestId);
+  await acceptFriendRequest(api, a, b, requestId ?? rid);
   await watch.delivered(ca, 'friend.request_handled', { userId: b.userId }, [ENUM_CITE, opCite('PUT /friends/requests/{id}')]);
   await watch.notDelivered([cc], 'friend.request_handled', ENUM_CITE);
 });
@@ -75,9 +80,9 @@ check({
   const watch = await NotificationWatch.start(Object.values(clients));
   await setup('POST /groups/{id}/members', () => api.as(a).call('POST /groups/{id}/members', { params: { id: groupId }, body: { userIds: [c.userId] } }));
   const f = await watch.delivered(clients.C, 'group.invited', { groupId }, EXAMPLE_CITE.groupInvited);
-  const data = f.data.payload.data;
+  const data = dataOf(f);
   const expected = { groupId, inviterId: a.userId, groupName: name };
-  const wrong = Object.entries(expected).filter(([k, v]) => data[k] !== v);
+  const wrong = Object.entries(expected).filter(([k, v]) => str(data, k) !== v);
   if (wrong.length) fail({ message: `group.invited data differs in ${wrong.map(([k]) => k).join(', ')}`, expected, observed: data, cite: EXAMPLE_CITE.groupInvited, replay: clients.C.replay });
   await watch.notDelivered([clients.A, clients.B, clients.D], 'group.invited', EXAMPLE_CITE.groupInvited, 'it was not invited');
 });
@@ -99,7 +104,11 @@ const users = async (args: WsArgs, n: number): Promise<User[]> => {
   for (let i = 0; i < n; i++) out.push(await args.newUser());
   return out;
 };
-const second = (args: WsArgs, u: User, label: string) => args.ws.connect(u, { deviceId: `dev2-${randomUUID().slice(0, 8)}`, label });
+/** The user's second device: a multi-device check, blocked on a target that keeps one socket per user. */
+const second = async (args: WsArgs, u: User, label: string) => {
+  await args.ws.requireMultiSocket();
+  return args.ws.connect(u, { deviceId: `dev2-${randomUUID().slice(0, 8)}`, label });
+};
 const cites = (ops: string[]) => [ENUM_CITE, ...ops.filter((k) => k !== 'GET /ws').map(opCite)];
 
 /**
@@ -115,7 +124,7 @@ async function expectNotification(c: { type: string; ops: string[]; to: Array<[W
 
 /** `sender` writes into the group; the readers' sockets are settled so the fan-out has happened (not judged here). */
 async function messageInGroup(args: WsArgs, sender: WsClient, groupId: string, readers: WsClient[]) {
-  const ack = await sender.sendMessage({ conversationId: groupId, conversationType: 'group', content: uniqueText(args.target.runId), localId: newLocalId() });
+  const ack = await sendAcked(sender, { conversationId: groupId, conversationType: 'group', content: uniqueContent(args.target), localId: newLocalId() });
   await Promise.all(readers.map((r) => r.settle()));
   return ack;
 }
@@ -139,9 +148,9 @@ async function callScene(args: WsArgs) {
   const cc = await args.ws.connect(c!, { label: 'C (stranger)' });
   const start = () => setup('POST /rtc/calls', async () => {
     const res = await args.api.as(a!).call('POST /rtc/calls', { body: { calleeId: b!.userId, callType: 'video' } });
-    const callId = res.data?.callId ?? res.data?.call_id;
-    if (typeof callId !== 'string' || !callId) throw new Error('POST /rtc/calls returned no callId');
-    return callId as string;
+    const callId = str(res.data, 'callId');
+    if (!callId) throw new Error(`POST /rtc/calls returned no callId (data: ${JSON.stringify(res.data)?.slice(0, 200)})`);
+    return callId;
   });
   return { a: a!, b: b!, ca, cb, cc, start };
 }
@@ -154,7 +163,7 @@ const TRIGGERS: TriggerCase[] = [
       const { groupId } = await createGroup(args.api, a!, [b!, c!]);
       const [ca, cb, cc, cd] = [await args.ws.connect(a!, { label: 'A (sender)' }), await args.ws.connect(b!, { label: 'B' }), await args.ws.connect(c!, { label: 'C' }), await args.ws.connect(d!, { label: 'D (stranger)' })];
       const watch = await NotificationWatch.start([cb, cc, cd]);
-      const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: uniqueText(args.target.runId), localId: newLocalId() });
+      const ack = await sendAcked(ca, { conversationId: groupId, conversationType: 'group', content: uniqueContent(args.target), localId: newLocalId() });
       for (const x of [cb, cc]) await watch.delivered(x, 'message.new', { messageId: ack.messageId, conversationId: groupId }, EXAMPLE_CITE.newMessage);
       await watch.notDelivered([cd], 'message.new', EXAMPLE_CITE.newMessage, 'it is not a member of the group');
     },
@@ -166,7 +175,7 @@ const TRIGGERS: TriggerCase[] = [
       const { groupId } = await createGroup(args.api, a!, [b!, c!]);
       const [ca, cb, cc] = [await args.ws.connect(a!, { label: 'A (sender)' }), await args.ws.connect(b!, { label: 'B (not mentioned)' }), await args.ws.connect(c!, { label: 'C (mentioned)' })];
       const watch = await NotificationWatch.start([cb, cc]);
-      const ack = await ca.sendMessage({ conversationId: groupId, conversationType: 'group', content: `@C ${uniqueText(args.target.runId)}`, atUsers: [c!.userId], localId: newLocalId() });
+      const ack = await sendAcked(ca, { conversationId: groupId, conversationType: 'group', content: content(args.target, `@C ${uniqueText(args.target.runId)}`), atUsers: [c!.userId], localId: newLocalId() });
       await watch.delivered(cc, 'message.mentioned', { messageId: ack.messageId }, [ENUM_CITE, messageCite('MessageSend', 'payload', 'properties', 'payload', 'properties', 'atUsers')]);
       await watch.notDelivered([cb], 'message.mentioned', ENUM_CITE, 'it was not named in atUsers');
     },
@@ -219,7 +228,7 @@ const TRIGGERS: TriggerCase[] = [
         type: 'group.member_joined', ops: ['POST /groups/{id}/join'], to: [[ca, { groupId, userId: d!.userId }], [cb, { groupId, userId: d!.userId }]], notTo: [ce],
         trigger: async () => {
           const res = await args.api.as(d!).call('POST /groups/{id}/join', { params: { id: groupId }, body: { message: 'ws join' } });
-          if (res.data?.needVerify === true) throw new Error('join needs verification although the group was created with joinVerify false');
+          if (field(res.data, 'needVerify') === true) throw new Error('join needs verification although the group was created with joinVerify false');
         },
       });
     },
@@ -366,10 +375,12 @@ const TRIGGERS: TriggerCase[] = [
       const bytes = Buffer.from(`ws check ${args.target.runId}`);
       const fileId = await setup('POST /files/upload-token + PUT upload', async () => {
         const res = await args.api.as(a!).call('POST /files/upload-token', { body: { fileName: 'ws.txt', fileSize: bytes.length, mimeType: 'text/plain', fileType: 'file' } });
-        const put = await fetch(res.data.uploadUrl, { method: 'PUT', body: bytes, headers: { 'content-type': 'text/plain' }, signal: AbortSignal.timeout(args.target.timeoutMs) });
-        if (!put.ok) throw new Error(`PUT ${res.data.uploadUrl} answered ${put.status}`);
-        args.recorder.exchange({ protocol: 'rest', label: 'PUT upload URL', request: { url: res.data.uploadUrl, bytes: bytes.length }, status: put.status });
-        return res.data.fileId as string;
+        const [uploadUrl, fileId] = [str(res.data, 'uploadUrl'), str(res.data, 'fileId')];
+        if (!uploadUrl || !fileId) throw new Error(`POST /files/upload-token returned no uploadUrl/fileId (data: ${JSON.stringify(res.data)?.slice(0, 200)})`);
+        const put = await fetch(uploadUrl, { method: 'PUT', body: bytes, headers: { 'content-type': 'text/plain' }, signal: AbortSignal.timeout(args.target.timeoutMs) });
+        if (!put.ok) throw new Error(`PUT ${uploadUrl} answered ${put.status}`);
+        args.recorder.exchange({ protocol: 'rest', label: 'PUT upload URL', request: { url: uploadUrl, bytes: bytes.length }, status: put.status });
+        return fileId;
       });
       await expectNotification({
         type: 'file.upload_completed', ops: ['POST /files/{fileId}/complete'], to: [[ca2, { fileId }]], notTo: [cb],

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { OPENAPI_FILE, pointer } from '../../contracts/index.js';
+import { messageContent } from '../../fixtures/content.js';
 import { messageCite } from '../../fixtures/ws-client.js';
-import { check, test, type CheckArgs, type CheckMeta } from '../check.js';
+import type { Prereq } from '../../fixtures/prereq.js';
+import { step } from '../../fixtures/prereq-step.js';
+import { field, findBy, list, str } from '../../fixtures/read.js';
+import { check, type CheckArgs, type CheckMeta } from '../check.js';
 
-/** Shared setup of the WebSocket checks: REST steps that skip the check when they fail, cites, the wsCheck wrapper. */
+/** Shared setup of the WebSocket checks: REST steps that block the check when they fail, cites, the wsCheck wrapper. */
 
 export type Api = CheckArgs['api'];
 /** The fixtures the WS checks use (Playwright needs them destructured in each check's signature). */
@@ -33,31 +37,74 @@ export function uniqueText(runId: string, what = 'msg'): string {
   return `${what} ${runId} ${randomUUID().slice(0, 8)} 你好 <b>&amp;</b> "q"`;
 }
 
+/** Message content for `text` in the run's content format ({"text":"…"} by default; see fixtures/content.ts). */
+export const content = (target: Pick<CheckArgs['target'], 'contentFormat'>, text: string) => messageContent(target, text);
+
+/** A unique message content: uniqueText inside the run's content format (the unicode/markup round-trip stays in the text). */
+export const uniqueContent = (target: CheckArgs['target'], what = 'msg') => messageContent(target, uniqueText(target.runId, what));
+
 export const newLocalId = () => `local-${randomUUID()}`;
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+/**
+ * The REST check that owns each operation a WS/XPROTO check uses as setup or trigger: when the step fails, the check is
+ * blocked citing that owner (fixtures/prereq.ts), never failed. Prerequisite keys are `rest:<METHOD path>`.
+ */
+export const REST_OWNERS: Record<string, string> = {
+  'POST /auth/register': 'REST.A1',
+  'POST /auth/login': 'REST.A3',
+  'POST /auth/password/change': 'REST.A7',
+  'PUT /users/me': 'REST.U1',
+  'POST /friends/requests': 'REST.F1',
+  'GET /friends/requests': 'REST.F2',
+  'PUT /friends/requests/{id}': 'REST.F3',
+  'GET /friends': 'REST.F3',
+  'PUT /friends/{id}/remark': 'REST.F4',
+  'DELETE /friends/{id}': 'REST.F6',
+  'POST /friends/blacklist': 'REST.F7',
+  'POST /groups': 'REST.G1',
+  'GET /groups/{id}/members': 'REST.G4',
+  'POST /groups/{id}/members': 'REST.G5',
+  'PUT /groups/{id}/members/{userId}/role': 'REST.G6',
+  'PUT /groups/{id}': 'REST.G7',
+  'POST /groups/{id}/quit': 'REST.G10',
+  'POST /groups/{id}/join': 'REST.G12',
+  'DELETE /groups/{id}': 'REST.G14',
+  'GET /sessions': 'REST.M1',
+  'GET /sessions/unread/total': 'REST.M1',
+  'POST /sessions/{sessionId}/read': 'REST.M2',
+  'PUT /sessions/{sessionId}/pin': 'REST.M3',
+  'PUT /sessions/{sessionId}/mute': 'REST.M3',
+  'DELETE /sessions/{sessionId}': 'REST.M4',
+  'POST /sync/messages': 'REST.M6',
+  'POST /files/upload-token': 'REST.FI1',
+  'POST /files/{fileId}/complete': 'REST.FI3',
+  'POST /rtc/calls': 'REST.R1',
+  'POST /rtc/calls/{callId}/join': 'REST.R3',
+  'POST /rtc/calls/{callId}/reject': 'REST.R4',
+  'GET /rtc/calls/{callId}': 'REST.R2',
+  'POST /admin/auth/login': 'REST.AD1',
+  'POST /admin/users/{userId}/ban': 'REST.AD4',
+};
+
+/** The prerequisite of REST operation `op` ('POST /groups'), owned by the REST check that judges it. */
+export function restPrereq(op: string, what = op): Prereq {
+  return { key: `rest:${op}`, owner: REST_OWNERS[op] ?? 'REST.HG2', what };
 }
 
 /**
- * Run a REST setup step; if it fails the check cannot judge its own behaviour, so it is skipped with the reason
- * (the REST suites report the failure itself).
+ * Run a REST setup step (operation `op`, or several joined by ' + ', the first owning): when it fails the check cannot
+ * judge its own behaviour, so it is blocked citing the REST check that owns the operation.
  */
-export async function setup<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    test.skip(true, `setup failed (${what}): ${firstLine(e)}`);
-    throw e;
-  }
+export function setup<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  return step(restPrereq(op.split(' + ')[0]!, op), fn);
 }
 
 /** A group owned by `owner` with `members` (joinVerify false); returns its groupId. */
 export async function createGroup(api: Api, owner: User, members: User[], name = `ws-group ${randomUUID().slice(0, 6)}`): Promise<{ groupId: string; name: string }> {
   return setup('POST /groups', async () => {
     const res = await api.as(owner).call('POST /groups', { body: { name, memberIds: members.map((m) => m.userId), joinVerify: false } });
-    const groupId = res.data?.groupId;
-    if (typeof groupId !== 'string' || !groupId) throw new Error('POST /groups returned no groupId');
+    const groupId = str(res.data, 'groupId');
+    if (!groupId) throw new Error(`POST /groups returned no groupId (data: ${JSON.stringify(res.data)?.slice(0, 200)})`);
     return { groupId, name };
   });
 }
@@ -66,22 +113,24 @@ export async function createGroup(api: Api, owner: User, members: User[], name =
 export async function sendFriendRequest(api: Api, from: User, to: User, message: string): Promise<{ requestId: string | number | undefined; autoAccepted: boolean }> {
   return setup('POST /friends/requests', async () => {
     const res = await api.as(from).call('POST /friends/requests', { body: { userId: to.userId, message, source: 'search' } });
-    return { requestId: res.data?.requestId ?? res.data?.id, autoAccepted: res.data?.autoAccepted === true };
+    return { requestId: str(res.data, 'requestId') ?? str(res.data, 'id'), autoAccepted: field(res.data, 'autoAccepted') === true };
   });
 }
 
 /** `to` accepts the pending request from `from` (id looked up in the received list when not given). */
 export async function acceptFriendRequest(api: Api, from: User, to: User, requestId?: string | number): Promise<void> {
-  await setup('PUT /friends/requests/{id}', async () => {
-    let id = requestId;
-    if (id === undefined || id === '') {
-      const list = await api.as(to).call('GET /friends/requests', { query: { type: 'received' } });
-      const reqs: any[] = list.data?.requests ?? [];
-      id = reqs.find((r) => (r.fromUserId ?? r.from_user_id) === from.userId)?.id;
-      if (id === undefined) throw new Error(`no request from ${from.userId} in GET /friends/requests`);
-    }
-    await api.as(to).call('PUT /friends/requests/{id}', { params: { id }, body: { action: 'accept' } });
-  });
+  let id = requestId;
+  if (id === undefined || id === '') {
+    id = await setup('GET /friends/requests', async () => {
+      const res = await api.as(to).call('GET /friends/requests', { query: { type: 'received' } });
+      const reqs = list(res.data, 'requests');
+      if (!reqs) throw new Error(`GET /friends/requests: data.requests is not a list (data: ${JSON.stringify(res.data)?.slice(0, 200)})`);
+      const found = str(findBy(reqs, 'fromUserId', from.userId), 'id') ?? str(findBy(reqs, 'fromUserId', from.userId), 'requestId');
+      if (found === undefined) throw new Error(`no request from ${from.userId} among the ${reqs.length} in GET /friends/requests`);
+      return found;
+    });
+  }
+  await setup('PUT /friends/requests/{id}', () => api.as(to).call('PUT /friends/requests/{id}', { params: { id: id! }, body: { action: 'accept' } }));
 }
 
 export async function befriend(api: Api, a: User, b: User): Promise<void> {
@@ -93,12 +142,14 @@ export async function befriend(api: Api, a: User, b: User): Promise<void> {
 export async function sessionFor(api: Api, user: User, conversationId: string): Promise<string> {
   return setup('GET /sessions', async () => {
     const res = await api.as(user).call('GET /sessions');
-    const sessions: any[] = res.data?.sessions ?? [];
-    const s = sessions.find((x) => [x.sessionId, x.targetId, x.conversationId, x.session_id, x.target_id].includes(conversationId));
-    const id = s?.sessionId ?? s?.session_id;
-    if (typeof id !== 'string' || !id) throw new Error(`no session for ${conversationId} in GET /sessions (${sessions.length} sessions)`);
+    const sessions = list(res.data, 'sessions');
+    if (!sessions) throw new Error(`GET /sessions: data.sessions is not a list (data: ${JSON.stringify(res.data)?.slice(0, 200)})`);
+    const s = sessions.find((x) => ['sessionId', 'targetId', 'conversationId'].some((k) => str(x, k) === conversationId));
+    const id = str(s, 'sessionId');
+    if (!id) throw new Error(`no session for ${conversationId} in GET /sessions (${sessions.length} sessions)`);
     return id;
   });
 }
 
 export { mentions, NotificationWatch } from '../../fixtures/ws-watch.js';
+export { sendAcked, SEND_ACK, WS_CONNECT } from '../../fixtures/ws.js';

@@ -80,7 +80,9 @@ export async function runSuites(opts: {
           id: ann('check-id') ?? spec.title,
           level: ann('level') ?? '?',
           status: last?.status ?? 'skipped',
-          message: last?.error?.message?.split('\n').slice(0, 4).join('\n'),
+          // A failure's first lines, or a skipped (blocked) check's reason.
+          message: last?.error?.message?.split('\n').slice(0, 4).join('\n')
+            ?? [...(last?.annotations ?? []), ...(t.annotations ?? [])].find((a: any) => a.type === 'skip')?.description,
           attachments: Object.fromEntries((last?.attachments ?? []).filter((a: any) => typeof a.body === 'string').map((a: any) => [a.name, Buffer.from(a.body, 'base64').toString('utf8')])),
         });
       }
