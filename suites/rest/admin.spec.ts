@@ -25,7 +25,7 @@ check({
 
 check({
   id: 'REST.AD2', level: 'MAY', cites: [opCite('GET /admin/stats/overview'), 'anychat.admin.GetSystemStatsResponse'],
-  title: 'stats overview counts at least the users this run registered',
+  title: 'stats overview counts at least the users this run registered (beyond the contract)',
 }, async ({ api, target, newUser }) => {
   await newUser();
   const { client } = await adminSetup(api, target);
@@ -52,7 +52,7 @@ check({
 
 check({
   id: 'REST.AD4', level: 'MAY', cites: [opCite('POST /admin/users/{userId}/ban'), opCite('POST /admin/users/{userId}/unban')],
-  title: "a banned user's login fails; unban restores it",
+  title: "a banned user's login fails; unban restores it (beyond the contract)",
 }, async ({ api, target, newUser }) => {
   const { client } = await adminSetup(api, target);
   const u = await newUser();
@@ -91,7 +91,7 @@ check({
 
 check({
   id: 'REST.AD7', level: 'MAY', cites: opCite('GET /admin/audit-logs'),
-  title: 'an admin action adds to the audit log',
+  title: 'an admin action adds to the audit log (beyond the contract)',
 }, async ({ api, target, newUser }) => {
   const { client } = await adminSetup(api, target);
   const u = await newUser();

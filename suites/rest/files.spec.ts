@@ -60,7 +60,7 @@ check({
 
 check({
   id: 'REST.FI3', level: 'MAY', assumed: true, cites: [opCite('POST /files/{fileId}/complete'), opCite('GET /files'), opCite('GET /files/{fileId}/download')],
-  title: 'bytes PUT to uploadUrl, then complete: the file is listed, downloadUrl is absolute and returns the same bytes',
+  title: 'bytes PUT to uploadUrl, then complete: the file is listed, downloadUrl is absolute and returns the same bytes (beyond the contract)',
 }, async ({ api, target, recorder, newUser }) => {
   test.skip(!target.filesUpload, 'files upload is off (ANYCHAT_FILES_UPLOAD=0): the presigned URLs may be unreachable from here');
   const u = await newUser();

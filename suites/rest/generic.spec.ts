@@ -171,7 +171,7 @@ check({
 
 check({
   id: 'REST.HG7', level: 'MAY', cites: 'http/openapi.json#/components/securitySchemes/BearerAuth',
-  title: 'a bare token without "Bearer " is either accepted or cleanly rejected (401); which one is reported',
+  title: 'a bare token without "Bearer " is either accepted or cleanly rejected (401); which one is reported (beyond the contract)',
 }, async ({ api, recorder, newUser }) => {
   const u = await newUser();
   const res = await api.as(null).call('GET /users/me', { headers: { Authorization: u.accessToken } });

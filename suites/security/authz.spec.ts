@@ -2,7 +2,7 @@ import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
 import { field, str } from '../../fixtures/read.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import { check } from '../check.js';
-import { block, content, enumIs, expectAuthRejection, idsOf, makeGroup, member, members, opCite, P, prereq, requestIdOf, sampleRequest, securedOps, sweep, visibleList } from '../rest/support.js';
+import { block, content, requireAdminConfigured, enumIs, expectAuthRejection, idsOf, makeGroup, member, members, opCite, P, prereq, requestIdOf, sampleRequest, securedOps, sweep, visibleList } from '../rest/support.js';
 import { putBytes } from '../rest/tour.js';
 import { findSession } from '../rest/world.js';
 import { adminOpsInScope } from './scope.js';
@@ -172,7 +172,8 @@ check({
   id: 'SEC.AUTHZ.admin', level: 'MUST', cites: securedOps(true).map((k) => opCite(k, 'security')),
   title: 'a user access token cannot call any admin route',
 }, async ({ api, target, recorder, newUser }) => {
-  // Admin operations are in scope only when admin is configured and reachable (an admin login at the admin base URL works).
+  // Admin operations are in scope only when admin is configured (else skipped) and reachable (else blocked by REST.AD1).
+  requireAdminConfigured(target);
   const ops = await adminOpsInScope({ api, target, recorder });
   if (ops.length === 0) block('no admin operation is in scope', 'REST.AD1');
   const u = await newUser();
