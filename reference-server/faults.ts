@@ -15,6 +15,8 @@ export interface FaultDef {
    * blocked with a reason.
    */
   tolerated?: boolean;
+  /** Profile the self-test runs it in (default lenient): e.g. snake_case keys are a lenient warning, a strict failure. */
+  strict?: boolean;
 }
 
 export const FAULTS: FaultDef[] = [
@@ -24,7 +26,7 @@ export const FAULTS: FaultDef[] = [
   { id: 'rest.envelope-no-message', protocol: 'rest', description: 'the envelope `message` field is dropped from every response', catches: ['REST.HG1'], suites: ['rest'] },
   { id: 'rest.typed-wrong-type', protocol: 'rest', description: 'GroupResponse.memberCount is sent as a string', catches: ['REST.HG3'], suites: ['rest'] },
   { id: 'rest.required-dropped', protocol: 'rest', description: 'AuthResponse.refreshToken is dropped on login', catches: ['REST.A3'], suites: ['rest'] },
-  { id: 'rest.snake-case', protocol: 'rest', description: 'GET /sessions and GET /friends emit snake_case keys', catches: ['REST.HG4'], suites: ['rest'] },
+  { id: 'rest.snake-case', protocol: 'rest', description: 'GET /sessions and GET /friends emit snake_case keys (a lenient warning, a strict failure)', catches: ['REST.HG4'], suites: ['rest'], strict: true },
   { id: 'rest.timestamp-format', protocol: 'rest', description: 'UserProfile.createdAt is "YYYY/MM/DD hh:mm:ss", not RFC 3339', catches: ['REST.HG16'], suites: ['rest'] },
   { id: 'rest.5xx-on-invalid', protocol: 'rest', description: 'POST /groups with a non-array memberIds crashes with HTTP 500', catches: ['REST.NEG1'], suites: ['rest'] },
   { id: 'rest.invalid-accepted', protocol: 'rest', description: 'POST /groups skips contract validation of its body: wrong-typed fields are accepted', catches: ['REST.NEG1'], suites: ['rest'] },

@@ -34,7 +34,7 @@ async function probe(fault: FaultDef): Promise<Verdict> {
     // Only the checks expected to catch the fault run (the clean-server self-test runs everything): that keeps the
     // 40+ fault runs to a few seconds each.
     const grep = `\\b(${fault.catches.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}) `;
-    const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: fault.suites, seed: 7, workers: 1, grep, env: { ANYCHAT_JWT_SECRET: server.ctx.config.jwtSecret } });
+    const run = await runSuites({ url: server.httpUrl, grpc: server.grpcAddress, suites: fault.suites, seed: 7, workers: 1, grep, env: { ANYCHAT_JWT_SECRET: server.ctx.config.jwtSecret, ...(fault.strict ? { ANYCHAT_STRICT: '1' } : {}) } });
     // A tolerated (dialect) fault is "caught" when the harness copes: its checks ran and none of them failed.
     const caught = fault.tolerated
       ? run.outcomes.some((o) => fault.catches.includes(o.id)) && !fault.catches.some((id) => run.failedIds.includes(id))

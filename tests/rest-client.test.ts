@@ -121,11 +121,15 @@ test('lenient: an error as HTTP 200 + code is accepted with a warning; strict: i
   assert.deepEqual(noStatus, [], 'GET /friends declares no 400: HTTP 200 + code is the only declared form');
 });
 
-test('README code ranges: a warning in lenient mode, a failure in strict mode', async () => {
+test('README code ranges: deferred to REST.CODES — a warning in lenient mode, a failure in strict mode', async () => {
   const lenient = await violationsOf({ status: 404, body: { code: 404, message: 'nope' } }, 'GET /groups/{id}', { params: { id: 'x' } });
-  assert.deepEqual(lenient, []);
+  assert.deepEqual(lenient.map((x) => [x.rule, x.deferred, x.warnOnly]), [['RANGE', true, true]]);
   const strict = await violationsOf({ status: 404, body: { code: 404, message: 'nope' } }, 'GET /groups/{id}', { strict: true, params: { id: 'x' } });
-  assert.deepEqual(strict.map((x) => x.rule), ['RANGE']);
+  assert.deepEqual(strict.map((x) => [x.rule, x.deferred, x.warnOnly]), [['RANGE', true, undefined]]);
+  assert.match(strict[0]!.cite!, /bare integer: the bundle states no ranges/);
+  next = { status: 404, body: { code: 404, message: 'nope' } };
+  const res = await api({ strict: true }).api.as('t').call('GET /groups/{id}', { params: { id: 'x' } });
+  assert.equal(res.violations.length, 0, 'an ordinary call neither throws nor carries a deferred deviation');
   const ok = await violationsOf({ status: 401, body: { code: 10401, message: 'token' } }, 'GET /groups/{id}', { strict: true, params: { id: 'x' } });
   assert.deepEqual(ok, [], 'an auth-range code on a 401 is in range on any op');
   const admin = await violationsOf({ status: 401, body: { code: 12401, message: 'token' } }, 'GET /admin/users', { strict: true, allowStatus: [401] });
@@ -144,11 +148,18 @@ test('HG3/HG4: data missing on an op that declares it fails', async () => {
   assert.deepEqual(await violationsOf({ body: { code: 0, message: 'ok' } }, 'PUT /groups/{id}', { params: { id: 'g' } }), [], 'bare-envelope ops need no data');
 });
 
-test('HG4: snake_case keys and a missing list fail against the proto-derived shape', async () => {
-  const v = await violationsOf({ body: { code: 0, message: 'ok', data: { has_more: false, sessions: [{ session_id: 's1', sessionId: 's1' }] } } }, 'GET /sessions');
-  assert.ok(v.some((x) => x.rule === 'HG4' && /snake_case keys in data: \/data\/sessions\/0\/session_id, \/data\/has_more/.test(x.message)));
+test('HG4: snake_case keys and an omitted list are deferred deviations: lenient warns, strict fails', async () => {
+  const body = { code: 0, message: 'ok', data: { has_more: false, sessions: [{ session_id: 's1' }] } };
+  const v = await violationsOf({ body }, 'GET /sessions');
+  assert.deepEqual(v.map((x) => [x.rule, x.deferred, x.warnOnly]), [['HG4', true, true]], 'the shape itself is judged on the normalised data: no other issue');
+  assert.match(v[0]!.message, /snake_case keys in data: \/data\/sessions\/\*\/session_id, \/data\/has_more/);
+  const strict = await violationsOf({ body }, 'GET /sessions', { strict: true });
+  assert.deepEqual(strict.map((x) => [x.rule, x.warnOnly]), [['HG4', undefined]]);
   const missing = await violationsOf({ body: { code: 0, message: 'ok', data: { total: 0 } } }, 'GET /friends');
-  assert.ok(missing.some((x) => x.rule === 'HG4' && /required property 'friends'/.test(x.message)));
+  assert.deepEqual(missing.map((x) => [x.rule, x.warnOnly]), [['HG4', true]]);
+  assert.match(missing[0]!.message, /empty repeated field\(s\) omitted: \/data\/friends/);
+  next = { body: { code: 0, message: 'ok', data: {} } };
+  await api({ strict: true }).api.as('t').call('GET /friends', { expect: 'success' }); // never thrown by an ordinary call
 });
 
 test('HG4: time fields accept RFC 3339 / seconds / ms (reported), not {seconds, nanos}', async () => {
@@ -158,7 +169,8 @@ test('HG4: time fields accept RFC 3339 / seconds / ms (reported), not {seconds, 
   await a.as('t').call('GET /sessions', { expect: 'success' });
   assert.ok(recorder.toJSON().warnings.some((w) => /milliseconds, rfc3339, seconds/.test(w)));
   const bad = await violationsOf({ body: { code: 0, message: 'ok', data: { sessions: [{ sessionId: 's', createdAt: { seconds: 1, nanos: 0 } }] } } }, 'GET /sessions');
-  assert.ok(bad.some((x) => x.rule === 'HG4' && /createdAt/.test(x.message)));
+  assert.deepEqual(bad.map((x) => [x.rule, x.deferred, x.warnOnly]), [['HG4', true, undefined]], 'a Timestamp object is a deviation in both profiles');
+  assert.match(bad[0]!.message, /\{seconds, nanos\}: \/data\/sessions\/\*\/createdAt/);
 });
 
 test('proto shapes: int64 as numeric strings and enum spellings (name, short, number, absent) are accepted', () => {

@@ -1,7 +1,9 @@
 import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
-import { loginBody, registerBody, userSeed } from '../../fixtures/users.js';
+import { field, num, str } from '../../fixtures/read.js';
+import { REGISTER } from '../../fixtures/rest.js';
+import { contractEnum, enumCite, enumFallback, loginBody, markEnumRefused, registerBody, userSeed } from '../../fixtures/users.js';
 import { check } from '../check.js';
-import { expectFields, expectStrictStatus, opCite, schemaCite } from './support.js';
+import { expectFields, expectStrictStatus, opCite, owns, schemaCite } from './support.js';
 
 const AUTH = schemaCite('gw.AuthResponse');
 
@@ -9,12 +11,47 @@ check({
   id: 'REST.A1', level: 'MUST', cites: [opCite('POST /auth/register'), AUTH],
   title: 'register with phone and email returns userId, accessToken, refreshToken and a positive integer expiresIn',
 }, async ({ api, target }, testInfo) => {
-  const seed = userSeed(target, testInfo.workerIndex);
-  const res = await api.as(null).call('POST /auth/register', { body: registerBody(target, seed), expect: 'success' });
-  expectFields(res, ['userId', 'accessToken', 'refreshToken', 'expiresIn'], 'register', AUTH);
-  expectThat(Number.isInteger(res.data.expiresIn) && res.data.expiresIn > 0, {
-    message: 'register: expiresIn is not a positive integer', expected: 'integer > 0', observed: res.data.expiresIn, cite: schemaCite('gw.AuthResponse', 'properties', 'expiresIn'), replay: res.replay,
+  await owns(REGISTER, async () => {
+    const seed = userSeed(target, testInfo.workerIndex);
+    const res = await api.as(null).call('POST /auth/register', { body: registerBody(target, seed), expect: 'success' });
+    expectFields(res, ['userId', 'accessToken', 'refreshToken', 'expiresIn'], 'register', AUTH);
+    const expiresIn = num(res.data, 'expiresIn');
+    expectThat(expiresIn !== undefined && Number.isInteger(expiresIn) && expiresIn > 0, {
+      message: 'register: expiresIn is not a positive integer', expected: 'integer > 0', observed: field(res.data, 'expiresIn') ?? null, cite: schemaCite('gw.AuthResponse', 'properties', 'expiresIn'), replay: res.replay,
+    });
   });
+});
+
+check({
+  id: 'REST.A1-ENUM', level: 'MUST', cites: [opCite('POST /auth/register'), enumCite('deviceType'), schemaCite('gw.LoginRequest', 'properties', 'deviceType', 'enum')],
+  title: "a client using the contract's deviceType can register and log in",
+}, async ({ api, target, recorder }, testInfo) => {
+  const values = contractEnum('deviceType');
+  const contract = values[0]!;
+  const override = enumFallback('deviceType', target);
+  if (override && !values.includes(override)) recorder.warn(`--device-type ${JSON.stringify(override)} is not a contract enum value (${values.join(' | ')}): it is used only if the target refuses ${JSON.stringify(contract)}`);
+  const seed = userSeed(target, testInfo.workerIndex);
+  const reg = await api.as(null).call('POST /auth/register', { body: registerBody(target, seed, contract) });
+  if (!reg.ok) {
+    markEnumRefused('deviceType', `HTTP ${reg.status}, code ${reg.code ?? '?'}`);
+    fail({
+      message: `a client using the contract's deviceType ${JSON.stringify(contract)} cannot register: HTTP ${reg.status}, code ${reg.code ?? '?'}, message ${JSON.stringify(reg.body?.message ?? null)}${override ? ` (the run continues with --device-type ${JSON.stringify(override)})` : ''}`,
+      expected: `a success envelope for deviceType ${JSON.stringify(contract)} (${values.join(' | ')} is the contract's enum)`,
+      observed: { status: reg.status, body: reg.body },
+      cite: enumCite('deviceType'),
+      replay: reg.replay,
+    });
+  }
+  const login = await api.as(null).call('POST /auth/login', { body: loginBody(target, seed, 'phone', seed.deviceId, contract) });
+  if (!login.ok) {
+    fail({
+      message: `a client using the contract's deviceType ${JSON.stringify(contract)} cannot log in: HTTP ${login.status}, code ${login.code ?? '?'}`,
+      expected: `a success envelope for deviceType ${JSON.stringify(contract)}`,
+      observed: { status: login.status, body: login.body },
+      cite: schemaCite('gw.LoginRequest', 'properties', 'deviceType', 'enum'),
+      replay: login.replay,
+    });
+  }
 });
 
 check({
@@ -43,10 +80,9 @@ check({
   const byEmail = await api.as(null).call('POST /auth/login', { body: loginBody(target, u, 'email'), expect: 'success', why: 'by email' });
   for (const [how, res] of [['phone', byPhone], ['email', byEmail]] as const) {
     expectFields(res, ['userId', 'accessToken', 'refreshToken', 'expiresIn'], `login by ${how}`, AUTH);
-    expectEqual(res.data.userId, u.userId, `userId from login by ${how}`, AUTH);
-    if (res.data.user && typeof res.data.user === 'object' && res.data.user.userId !== undefined) {
-      expectEqual(res.data.user.userId, u.userId, `user.userId from login by ${how}`, schemaCite('gw.UserInfo', 'properties', 'userId'));
-    }
+    expectEqual(str(res.data, 'userId'), u.userId, `userId from login by ${how}`, AUTH);
+    const nested = str(res.data, 'user.userId');
+    if (nested !== undefined) expectEqual(nested, u.userId, `user.userId from login by ${how}`, schemaCite('gw.UserInfo', 'properties', 'userId'));
   }
 });
 
@@ -66,10 +102,9 @@ check({
 }, async ({ api, newUser }) => {
   const u = await newUser();
   const me = await api.as(u).call('GET /users/me', { expect: 'success' });
-  expectEqual(me.data.userId, u.userId, 'userId of /users/me', schemaCite('gw.UserProfile', 'properties', 'userId'));
-  expectEqual(me.data.nickname, u.nickname, 'nickname of /users/me', schemaCite('gw.UserProfile', 'properties', 'nickname'));
-  expectEqual(me.data.phone, u.phone, 'phone of /users/me', schemaCite('gw.UserProfile', 'properties', 'phone'));
-  expectEqual(me.data.email, u.email, 'email of /users/me', schemaCite('gw.UserProfile', 'properties', 'email'));
+  for (const [f, want] of [['userId', u.userId], ['nickname', u.nickname], ['phone', u.phone], ['email', u.email]] as const) {
+    expectEqual(str(me.data, f) ?? null, want, `${f} of /users/me`, schemaCite('gw.UserProfile', 'properties', f));
+  }
 });
 
 check({
@@ -79,8 +114,8 @@ check({
   const u = await newUser();
   const res = await api.as(null).call('POST /auth/refresh', { body: { refreshToken: u.refreshToken }, expect: 'success' });
   expectFields(res, ['accessToken'], 'refresh', AUTH);
-  const me = await api.as(res.data.accessToken).call('GET /users/me', { expect: 'success', why: 'with the refreshed access token' });
-  expectEqual(me.data.userId, u.userId, 'userId seen with the refreshed token', opCite('POST /auth/refresh'));
+  const me = await api.as(str(res.data, 'accessToken')!).call('GET /users/me', { expect: 'success', why: 'with the refreshed access token' });
+  expectEqual(str(me.data, 'userId') ?? null, u.userId, 'userId seen with the refreshed token', opCite('POST /auth/refresh'));
   await api.as(null).call('POST /auth/refresh', { body: { refreshToken: 'not-a-refresh-token' }, expect: 'failure', why: 'a garbage refresh token' });
 });
 

@@ -1,17 +1,20 @@
 import { expectEqual, expectThat, fail } from '../../fixtures/failure.js';
+import { field, findBy, num, str } from '../../fixtures/read.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
 import { check } from '../check.js';
-import { expectStrictStatus, makeGroup, members, opCite, requestIdOf, schemaCite } from './support.js';
+import { createGroup, expectStrictStatus, idsOf, makeGroup, member, members, opCite, block, owns, P, requestIdOf, schemaCite, visibleList } from './support.js';
 
 const GROUP = schemaCite('grp.GroupResponse');
 const MEMBER = schemaCite('grp.GroupMemberResponse');
 
-const member = (list: any[], userId: string) => list.find((m) => m?.userId === userId);
+const groupIdOf = (g: unknown) => str(g, 'groupId');
+const roleOf = (m: unknown) => str(m, 'role') ?? null;
 
+/** The group ids of `u`'s GET /groups (blocked, citing REST.HG3, when the list cannot be read). */
 async function myGroupIds(api: RestApi, u: TestUser): Promise<{ ids: string[]; res: RestResponse }> {
   const res = await api.as(u).call('GET /groups', { expect: 'success' });
-  return { ids: (res.data?.groups ?? []).map((g: any) => g?.groupId), res };
+  return { ids: idsOf(visibleList(res, 'GET /groups', 'groups', groupIdOf, 'groupId'), groupIdOf), res };
 }
 
 /** A failure that the contract declares as 403: any failure envelope; strict mode also wants the 403. */
@@ -26,11 +29,11 @@ check({
 }, async ({ api, newUser }) => {
   const [a, b] = await Promise.all([newUser(), newUser()]);
   const name = `G1 ${a.nickname.slice(-8)}`;
-  const g = await makeGroup(api, a, [b], { name });
-  expectEqual(g.data.ownerId, a.userId, 'ownerId', schemaCite('grp.GroupResponse', 'properties', 'ownerId'));
-  expectEqual(g.data.myRole, 'owner', "creator's myRole", schemaCite('grp.GroupResponse', 'properties', 'myRole'));
-  expectEqual(g.data.memberCount, 2, 'memberCount (creator + 1)', schemaCite('grp.GroupResponse', 'properties', 'memberCount'));
-  expectEqual(g.data.name, name, 'name', schemaCite('grp.GroupResponse', 'properties', 'name'));
+  const g = await owns(P.group, () => createGroup(api, a, [b], { name }));
+  expectEqual(str(g.data, 'ownerId') ?? null, a.userId, 'ownerId', schemaCite('grp.GroupResponse', 'properties', 'ownerId'));
+  expectEqual(str(g.data, 'myRole') ?? null, 'owner', "creator's myRole", schemaCite('grp.GroupResponse', 'properties', 'myRole'));
+  expectEqual(num(g.data, 'memberCount') ?? null, 2, 'memberCount (creator + 1)', schemaCite('grp.GroupResponse', 'properties', 'memberCount'));
+  expectEqual(str(g.data, 'name') ?? null, name, 'name', schemaCite('grp.GroupResponse', 'properties', 'name'));
 });
 
 check({
@@ -48,8 +51,8 @@ check({
   const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const info = await api.as(b).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
-  expectEqual(info.data.groupId, g.groupId, 'groupId', GROUP);
-  expectEqual(info.data.myRole, 'member', "member's myRole", schemaCite('grp.GroupResponse', 'properties', 'myRole'));
+  expectEqual(str(info.data, 'groupId') ?? null, g.groupId, 'groupId', GROUP);
+  expectEqual(str(info.data, 'myRole') ?? null, 'member', "member's myRole", schemaCite('grp.GroupResponse', 'properties', 'myRole'));
   for (const u of [a, b]) {
     const mine = await myGroupIds(api, u);
     expectThat(mine.ids.includes(g.groupId), { message: `GET /groups of ${u === a ? 'the owner' : 'the member'} does not list the group`, expected: `groups[] with groupId ${g.groupId}`, observed: mine.res.data, cite: opCite('GET /groups'), replay: mine.res.replay });
@@ -63,9 +66,10 @@ check({
   const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
   const { res, list } = await members(api.as(b), g.groupId);
-  expectEqual(member(list, a.userId)?.role, 'owner', "owner's role in members", schemaCite('grp.GroupMemberResponse', 'properties', 'role'));
-  expectEqual(member(list, b.userId)?.role, 'member', "member's role in members", schemaCite('grp.GroupMemberResponse', 'properties', 'role'));
-  expectEqual(res.data.total, 2, 'members total', schemaCite('grp.GroupMemberListResponse', 'properties', 'total'));
+  expectThat(!!member(list, a.userId) && !!member(list, b.userId), { message: 'the members list lacks the owner or the member', expected: `members[] with userIds ${a.userId} and ${b.userId}`, observed: res.data, cite: schemaCite('grp.GroupMemberListResponse', 'properties', 'members'), replay: res.replay });
+  expectEqual(roleOf(member(list, a.userId)), 'owner', "owner's role in members", schemaCite('grp.GroupMemberResponse', 'properties', 'role'));
+  expectEqual(roleOf(member(list, b.userId)), 'member', "member's role in members", schemaCite('grp.GroupMemberResponse', 'properties', 'role'));
+  expectEqual(num(res.data, 'total') ?? null, 2, 'members total', schemaCite('grp.GroupMemberListResponse', 'properties', 'total'));
 });
 
 check({
@@ -78,7 +82,7 @@ check({
   const { list, res } = await members(api.as(a), g.groupId);
   expectThat(!!member(list, c.userId), { message: 'C is not among the members after the invite', expected: `members[] with userId ${c.userId}`, observed: res.data, cite: opCite('POST /groups/{id}/members'), replay: res.replay });
   const info = await api.as(a).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
-  expectEqual(info.data.memberCount, 3, 'memberCount after inviting C', schemaCite('grp.GroupResponse', 'properties', 'memberCount'));
+  expectEqual(num(info.data, 'memberCount') ?? null, 3, 'memberCount after inviting C', schemaCite('grp.GroupResponse', 'properties', 'memberCount'));
 });
 
 check({
@@ -88,9 +92,10 @@ check({
   const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b, c]);
   await expectForbidden(api, target, b, 'PUT /groups/{id}/members/{userId}/role', { params: { id: g.groupId, userId: c.userId }, body: { role: 'admin' }, why: 'by a plain member' });
-  await api.as(a).call('PUT /groups/{id}/members/{userId}/role', { params: { id: g.groupId, userId: c.userId }, body: { role: 'admin' }, expect: 'success' });
-  const { list } = await members(api.as(a), g.groupId);
-  expectEqual(member(list, c.userId)?.role, 'admin', "C's role after the owner set it", MEMBER);
+  await owns(P.role, () => api.as(a).call('PUT /groups/{id}/members/{userId}/role', { params: { id: g.groupId, userId: c.userId }, body: { role: 'admin' }, expect: 'success' }));
+  const { list, res } = await members(api.as(a), g.groupId);
+  expectThat(!!member(list, c.userId), { message: 'C is not in the members list after the role change', expected: `members[] with userId ${c.userId}`, observed: res.data, cite: MEMBER, replay: res.replay });
+  expectEqual(roleOf(member(list, c.userId)), 'admin', "C's role after the owner set it", MEMBER);
 });
 
 check({
@@ -103,8 +108,8 @@ check({
   const update = { name: `renamed ${a.nickname.slice(-6)}`, announcement: 'conformance announcement' };
   await api.as(a).call('PUT /groups/{id}', { params: { id: g.groupId }, body: update, expect: 'success' });
   const info = await api.as(b).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
-  expectEqual(info.data.name, update.name, 'name after the owner updated it', schemaCite('grp.GroupResponse', 'properties', 'name'));
-  expectEqual(info.data.announcement, update.announcement, 'announcement after the owner updated it', schemaCite('grp.GroupResponse', 'properties', 'announcement'));
+  expectEqual(str(info.data, 'name') ?? null, update.name, 'name after the owner updated it', schemaCite('grp.GroupResponse', 'properties', 'name'));
+  expectEqual(str(info.data, 'announcement') ?? null, update.announcement, 'announcement after the owner updated it', schemaCite('grp.GroupResponse', 'properties', 'announcement'));
 });
 
 check({
@@ -115,8 +120,9 @@ check({
   const g = await makeGroup(api, a, [b]);
   const nickname = `nick-${b.nickname.slice(-6)}`;
   await api.as(b).call('PUT /groups/{id}/nickname', { params: { id: g.groupId }, body: { nickname }, expect: 'success' });
-  const { list } = await members(api.as(a), g.groupId);
-  expectEqual(member(list, b.userId)?.groupNickname, nickname, "B's groupNickname", schemaCite('grp.GroupMemberResponse', 'properties', 'groupNickname'));
+  const { list, res } = await members(api.as(a), g.groupId);
+  expectThat(!!member(list, b.userId), { message: 'B is not in the members list', expected: `members[] with userId ${b.userId}`, observed: res.data, cite: MEMBER, replay: res.replay });
+  expectEqual(str(member(list, b.userId), 'groupNickname') ?? null, nickname, "B's groupNickname", schemaCite('grp.GroupMemberResponse', 'properties', 'groupNickname'));
 });
 
 check({
@@ -128,8 +134,8 @@ check({
   await expectForbidden(api, target, b, 'DELETE /groups/{id}/members/{userId}', { params: { id: g.groupId, userId: a.userId }, why: 'by a plain member removing the owner' });
   await api.as(a).call('DELETE /groups/{id}/members/{userId}', { params: { id: g.groupId, userId: c.userId }, expect: 'success' });
   const { list, res } = await members(api.as(a), g.groupId);
-  expectThat(!member(list, c.userId), { message: 'C is still a member after removal', expected: 'C absent', observed: res.data, cite: opCite('DELETE /groups/{id}/members/{userId}'), replay: res.replay });
   expectThat(!!member(list, a.userId), { message: 'the owner is gone from the members', expected: 'owner present', observed: res.data, cite: opCite('DELETE /groups/{id}/members/{userId}'), replay: res.replay });
+  expectThat(!member(list, c.userId), { message: 'C is still a member after removal', expected: 'C absent', observed: res.data, cite: opCite('DELETE /groups/{id}/members/{userId}'), replay: res.replay });
 });
 
 check({
@@ -138,8 +144,12 @@ check({
 }, async ({ api, newUser }) => {
   const [a, b, c] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b, c]);
+  const before = await myGroupIds(api, b);
+  if (!before.ids.includes(g.groupId)) block("B's GET /groups does not list B's group even before B quits, so its absence afterwards proves nothing", 'REST.G3');
   await api.as(b).call('POST /groups/{id}/quit', { params: { id: g.groupId }, expect: 'success' });
   const { list, res } = await members(api.as(a), g.groupId);
+  // Absence means something only in a list where the remaining members are seen.
+  if (!member(list, a.userId) || !member(list, c.userId)) block('the members list does not show the members who stayed, so the absence of B proves nothing', 'REST.G4');
   expectThat(!member(list, b.userId), { message: 'B is still a member after quitting', expected: 'B absent', observed: res.data, cite: opCite('POST /groups/{id}/quit'), replay: res.replay });
   const mine = await myGroupIds(api, b);
   expectThat(!mine.ids.includes(g.groupId), { message: "the group is still in B's GET /groups after quitting", expected: 'group absent', observed: mine.res.data, cite: opCite('GET /groups'), replay: mine.res.replay });
@@ -151,15 +161,16 @@ check({
 }, async ({ api, target, newUser }) => {
   const [a, b, d] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b], { joinVerify: true });
-  const join = await api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: { message: 'let me in' }, expect: 'success' });
-  expectEqual(join.data.needVerify, true, 'needVerify on a joinVerify group', schemaCite('grp.JoinGroupResponse', 'properties', 'needVerify'));
-  const rid = requestIdOf(join.data.requestId);
+  const join = await owns(P.joinVerify, () => api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: { message: 'let me in' }, expect: 'success' }));
+  expectEqual(field(join.data, 'needVerify') ?? null, true, 'needVerify on a joinVerify group', schemaCite('grp.JoinGroupResponse', 'properties', 'needVerify'));
+  const rid = requestIdOf(field(join.data, 'requestId'));
   if (rid === undefined) fail({ message: 'join on a joinVerify group returned no integer requestId', expected: 'integer requestId', observed: join.data, cite: schemaCite('grp.JoinGroupResponse', 'properties', 'requestId'), replay: join.replay });
   const pending = await api.as(a).call('GET /groups/{id}/requests', { params: { id: g.groupId }, query: { status: 'pending' }, expect: 'success' });
-  const r = (pending.data.requests ?? []).find((x: any) => String(x?.id) === String(rid));
+  const requests = visibleList(pending, 'GET /groups/{id}/requests', 'requests', (x) => str(x, 'id'), 'id');
+  const r = findBy(requests, 'id', rid);
   expectThat(!!r, { message: "the owner's pending join requests do not hold D's request", expected: `requests[] with id ${rid}`, observed: pending.data, cite: opCite('GET /groups/{id}/requests'), replay: pending.replay });
-  expectEqual(r.userId, d.userId, 'userId of the join request', schemaCite('grp.JoinRequestResponse', 'properties', 'userId'));
-  expectEqual(r.status, 'pending', 'status of the join request', schemaCite('grp.JoinRequestResponse', 'properties', 'status'));
+  expectEqual(str(r, 'userId') ?? null, d.userId, 'userId of the join request', schemaCite('grp.JoinRequestResponse', 'properties', 'userId'));
+  expectEqual(str(r, 'status') ?? null, 'pending', 'status of the join request', schemaCite('grp.JoinRequestResponse', 'properties', 'status'));
   await expectForbidden(api, target, b, 'GET /groups/{id}/requests', { params: { id: g.groupId }, why: 'by a plain member' });
   await api.as(a).call('PUT /groups/{id}/requests/{requestId}', { params: { id: g.groupId, requestId: rid }, body: { accept: true }, expect: 'success' });
   const { list, res } = await members(api.as(a), g.groupId);
@@ -172,8 +183,8 @@ check({
 }, async ({ api, newUser }) => {
   const [a, b, d] = await Promise.all([newUser(), newUser(), newUser()]);
   const g = await makeGroup(api, a, [b], { joinVerify: false });
-  const join = await api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: {}, expect: 'success' });
-  expectEqual(join.data.needVerify, false, 'needVerify on an open group', schemaCite('grp.JoinGroupResponse', 'properties', 'needVerify'));
+  const join = await owns(P.joinOpen, () => api.as(d).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: {}, expect: 'success' }));
+  expectEqual(field(join.data, 'needVerify') ?? false, false, 'needVerify on an open group', schemaCite('grp.JoinGroupResponse', 'properties', 'needVerify'));
   const { list, res } = await members(api.as(a), g.groupId);
   expectThat(!!member(list, d.userId), { message: 'D is not a member right after joining an open group', expected: `members[] with ${d.userId}`, observed: res.data, cite: opCite('POST /groups/{id}/join'), replay: res.replay });
 });
@@ -186,10 +197,12 @@ check({
   const g = await makeGroup(api, a, [b]);
   await api.as(a).call('POST /groups/{id}/transfer', { params: { id: g.groupId }, body: { newOwnerId: b.userId }, expect: 'success' });
   const info = await api.as(a).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
-  expectEqual(info.data.ownerId, b.userId, 'ownerId after transfer', schemaCite('grp.GroupResponse', 'properties', 'ownerId'));
-  expectThat(info.data.myRole !== 'owner', { message: 'the old owner still has myRole "owner"', expected: 'myRole admin or member', observed: info.data.myRole, cite: schemaCite('grp.GroupResponse', 'properties', 'myRole'), replay: info.replay });
-  const { list } = await members(api.as(a), g.groupId);
-  expectEqual(member(list, b.userId)?.role, 'owner', "new owner's role in members", MEMBER);
+  expectEqual(str(info.data, 'ownerId') ?? null, b.userId, 'ownerId after transfer', schemaCite('grp.GroupResponse', 'properties', 'ownerId'));
+  const myRole = str(info.data, 'myRole');
+  expectThat(myRole !== undefined && myRole !== 'owner', { message: `the old owner's myRole after transfer is ${JSON.stringify(myRole ?? null)}`, expected: 'myRole admin or member', observed: info.data, cite: schemaCite('grp.GroupResponse', 'properties', 'myRole'), replay: info.replay });
+  const { list, res } = await members(api.as(a), g.groupId);
+  expectThat(!!member(list, b.userId), { message: 'the new owner is not in the members list', expected: `members[] with userId ${b.userId}`, observed: res.data, cite: MEMBER, replay: res.replay });
+  expectEqual(roleOf(member(list, b.userId)), 'owner', "new owner's role in members", MEMBER);
 });
 
 check({
@@ -198,6 +211,10 @@ check({
 }, async ({ api, target, newUser }) => {
   const [a, b] = await Promise.all([newUser(), newUser()]);
   const g = await makeGroup(api, a, [b]);
+  for (const u of [a, b]) {
+    const mine = await myGroupIds(api, u);
+    if (!mine.ids.includes(g.groupId)) block('GET /groups does not list the group even before it is dissolved, so its absence afterwards proves nothing', 'REST.G3');
+  }
   await expectForbidden(api, target, b, 'DELETE /groups/{id}', { params: { id: g.groupId }, why: 'by a plain member' });
   await api.as(a).call('DELETE /groups/{id}', { params: { id: g.groupId }, expect: 'success' });
   const gone = await api.as(a).call('GET /groups/{id}', { params: { id: g.groupId }, expect: 'failure', why: 'for a dissolved group' });

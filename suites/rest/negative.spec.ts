@@ -5,8 +5,8 @@ import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
 import { check } from '../check.js';
-import { arbitraries, catalogue, opCite } from './support.js';
-import { World, type ValidRequest } from './world.js';
+import { arbitraries, block, catalogue, opCite } from './support.js';
+import { Unavailable, World, type ValidRequest } from './world.js';
 
 /**
  * Generated negative input (REST.NEG1) and generated valid input (REST.NEG2), from the request schemas
@@ -56,12 +56,18 @@ check({
   const world = new World(api, target, testInfo.workerIndex, ws);
   const ops = catalogue.operations.filter((o) => o.dataKind !== 'none' && (o.requestBody || o.params.length > 0)).map((o) => o.key)
     .sort((x, y) => Number(DESTRUCTIVE.includes(x)) - Number(DESTRUCTIVE.includes(y)));
+  // Building the world is setup: an operation whose valid request cannot be built is not mutated (and says why);
+  // NEG1 judges only the invalid inputs it actually sends, and is blocked when it can send none.
   const bases = new Map<string, ValidRequest>();
   for (const key of ops) {
     const req = await world.request(key);
     if (req) bases.set(key, req);
   }
-  for (const [k, why] of world.unavailable) recorder.warn(`${k}: not mutated (${why})`);
+  for (const [k, u] of world.unavailable) recorder.warn(`${k}: not mutated (${u.reason} — see ${u.owner})`);
+  if (bases.size === 0) {
+    const first = world.firstUnavailable();
+    block(`no valid request could be built to mutate${first ? `: ${first.reason}` : ''}`, first?.owner ?? 'REST.HG2');
+  }
 
   const systematic = [...bases].flatMap(([key, req], i) => arbitraries.examples(key, req.base, target.seed + i * 100));
   const failures: FailureDetail[] = [];
@@ -71,15 +77,17 @@ check({
   }
 
   const randomOps = [...bases.keys()].filter((k) => !DESTRUCTIVE.includes(k));
-  const arb = fc.oneof(...randomOps.map((k) => arbitraries.invalid(k, bases.get(k)!.base)).filter((a): a is fc.Arbitrary<InvalidCase> => !!a));
+  const arbs = randomOps.map((k) => arbitraries.invalid(k, bases.get(k)!.base)).filter((a): a is fc.Arbitrary<InvalidCase> => !!a);
   let randomFailure: FailureDetail | undefined;
-  const details = await fc.check(fc.asyncProperty(arb, async (c) => {
+  const details = arbs.length === 0 ? { numRuns: 0, failed: false, counterexamplePath: null } : await fc.check(fc.asyncProperty(fc.oneof(...arbs), async (c) => {
     const out = await judgeInvalid(api, target, bases.get(c.op)!.as, c);
     if (!out.ok) randomFailure = out.detail;
     return out.ok;
   }), { seed: target.seed, numRuns: RANDOM_RUNS, endOnFailure: true });
+  const sent = systematic.length + details.numRuns;
   recorder.warn(`REST.NEG1: ${systematic.length} systematic + ${details.numRuns} random cases (seed ${target.seed}) over ${bases.size} operations`);
-  report(failures, { seed: target.seed, path: details.counterexamplePath ?? undefined, detail: details.failed ? randomFailure : undefined }, systematic.length + details.numRuns);
+  if (sent === 0) block('no invalid input could be generated for the operations whose world could be built', world.firstUnavailable()?.owner ?? 'REST.HG2');
+  report(failures, { seed: target.seed, path: details.counterexamplePath ?? undefined, detail: details.failed ? randomFailure : undefined }, sent);
 });
 
 /** Operations where accepting a valid request has no side effect beyond the caller's own data. */
@@ -110,10 +118,18 @@ check({
   const arbs: fc.Arbitrary<{ key: string; parts: RequestParts }>[] = [];
   const who = new Map<string, Awaited<ReturnType<World['user']>>>();
   for (const o of SAFE_OPS) {
-    who.set(o.key, await world.user(o.as));
-    const a = arbitraries.valid(o.key, { params: o.params ? await o.params(world) : undefined, fixed: o.fixed ? await o.fixed(world) : undefined, omit: o.omit });
-    arbs.push(a.map((parts) => ({ key: o.key, parts })));
+    try {
+      who.set(o.key, await world.user(o.as));
+      const a = arbitraries.valid(o.key, { params: o.params ? await o.params(world) : undefined, fixed: o.fixed ? await o.fixed(world) : undefined, omit: o.omit });
+      arbs.push(a.map((parts) => ({ key: o.key, parts })));
+    } catch (e) {
+      if (!(e instanceof Unavailable)) throw e;
+      recorder.warn(`${o.key}: not generated (${e.reason} — see ${e.owner})`);
+      if (arbs.length === 0 && o === SAFE_OPS[SAFE_OPS.length - 1]) block(`no valid input could be generated: ${e.reason}`, e.owner);
+      if (e.owner === 'REST.A1') block(e.reason, e.owner);
+    }
   }
+  if (arbs.length === 0) block('no operation could get generated valid input', 'REST.HG2');
   let failure: FailureDetail | undefined;
   const run = async ({ key, parts }: { key: string; parts: RequestParts }) => {
     try {

@@ -1,26 +1,33 @@
 import { expectThat } from '../../fixtures/failure.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
+import { field, str } from '../../fixtures/read.js';
 import { check } from '../check.js';
-import { enumIs, expectFields, opCite } from './support.js';
+import { enumIs, expectFields, idsOf, opCite, owns, P, prereq, visibleList } from './support.js';
 
 /** Calls and meetings (contract-notes W11, W12). Response data is untyped; fields follow the rtc.proto messages. */
 
 const CALL = 'anychat.rtc.CallSession';
 const STATUS = 'anychat.rtc.CallStatus';
 
+/** A ringing call as setup (blocked, citing REST.R1, when calls cannot be started). */
 async function startCall(api: RestApi, a: TestUser, b: TestUser, callType = 'video'): Promise<string> {
-  const res = await api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType }, expect: 'success' });
-  expectFields(res, ['callId'], 'POST /rtc/calls', 'anychat.rtc.InitiateCallResponse.call_id');
-  return res.data.callId;
+  return prereq(P.call, async () => {
+    const res = await api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType }, expect: 'success' });
+    expectFields(res, ['callId'], 'POST /rtc/calls', 'anychat.rtc.InitiateCallResponse.call_id');
+    return str(res.data, 'callId')!;
+  });
 }
 
 function expectStatus(res: RestResponse, status: string, what: string): void {
-  expectThat(enumIs(STATUS, status, res.data?.status), { message: `${what}: call status is ${JSON.stringify(res.data?.status)}, not ${status}`, expected: `${status} (name in any case, or its number; contract-notes I5)`, observed: res.data, cite: `${CALL}.status`, replay: res.replay });
+  const observed = field(res.data, 'status');
+  expectThat(enumIs(STATUS, status, observed), { message: `${what}: call status is ${JSON.stringify(observed ?? null)}, not ${status}`, expected: `${status} (name in any case, or its number; contract-notes I5)`, observed: res.data ?? null, cite: `${CALL}.status`, replay: res.replay });
 }
+
+const callIdOf = (s: unknown) => str(s, 'callId');
 
 async function callIds(api: RestApi, u: TestUser): Promise<{ ids: string[]; res: RestResponse }> {
   const res = await api.as(u).call('GET /rtc/calls', { expect: 'success' });
-  return { ids: (res.data.sessions ?? []).map((s: any) => s?.callId), res };
+  return { ids: idsOf(visibleList(res, 'GET /rtc/calls', 'sessions', callIdOf, 'callId'), callIdOf), res };
 }
 
 check({
@@ -28,8 +35,10 @@ check({
   title: 'POST /rtc/calls returns callId, roomName and a token',
 }, async ({ api, newUser }) => {
   const [a, b] = await Promise.all([newUser(), newUser()]);
-  const res = await api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType: 'video' }, expect: 'success' });
-  expectFields(res, ['callId', 'roomName', 'token'], 'POST /rtc/calls', opCite('POST /rtc/calls', 'description'));
+  await owns(P.call, async () => {
+    const res = await api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType: 'video' }, expect: 'success' });
+    expectFields(res, ['callId', 'roomName', 'token'], 'POST /rtc/calls', opCite('POST /rtc/calls', 'description'));
+  });
 });
 
 check({
@@ -40,9 +49,9 @@ check({
   const callId = await startCall(api, a, b);
   for (const u of [a, b]) {
     const res = await api.as(u).call('GET /rtc/calls/{callId}', { params: { callId }, expect: 'success' });
-    expectThat(res.data.callerId === a.userId && res.data.calleeId === b.userId, { message: 'callerId/calleeId do not name the two parties', expected: { callerId: a.userId, calleeId: b.userId }, observed: res.data, cite: CALL, replay: res.replay });
+    expectThat(str(res.data, 'callerId') === a.userId && str(res.data, 'calleeId') === b.userId, { message: 'callerId/calleeId do not name the two parties', expected: { callerId: a.userId, calleeId: b.userId }, observed: res.data ?? null, cite: CALL, replay: res.replay });
     expectStatus(res, 'ringing', 'a new call');
-    expectThat(enumIs('anychat.rtc.CallType', 'video', res.data.callType), { message: 'callType of a video call', expected: 'VIDEO / video / 1', observed: res.data.callType, cite: `${CALL}.call_type`, replay: res.replay });
+    expectThat(enumIs('anychat.rtc.CallType', 'video', field(res.data, 'callType')), { message: 'callType of a video call', expected: 'VIDEO / video / 1', observed: field(res.data, 'callType') ?? null, cite: `${CALL}.call_type`, replay: res.replay });
   }
   await api.as(c).call('GET /rtc/calls/{callId}', { params: { callId }, expect: 'failure', why: 'by a user who is not a party to the call' });
 });
@@ -80,11 +89,16 @@ check({
   title: 'password meeting: wrong password fails (403), right one gives a token; only the creator ends it; ended meetings are not listed',
 }, async ({ api, target, recorder, newUser }) => {
   const [a, b] = await Promise.all([newUser(), newUser()]);
-  const created = await api.as(a).call('POST /rtc/meetings', { body: { title: 'conformance meeting', password: 'sesame42', maxParticipants: 4 }, expect: 'success' });
-  expectFields(created, ['meeting', 'token'], 'create meeting', 'anychat.rtc.CreateMeetingResponse');
-  const roomId = created.data.meeting.roomId;
-  expectThat(typeof roomId === 'string' && roomId !== '', { message: 'meeting.roomId missing', expected: 'meeting.roomId', observed: created.data, cite: 'anychat.rtc.MeetingRoom.room_id', replay: created.replay });
-  const listed = async () => ((await api.as(b).call('GET /rtc/meetings', { expect: 'success' })).data.meetings ?? []).some((m: any) => m?.roomId === roomId);
+  const { created, roomId } = await owns(P.meeting, async () => {
+    const res = await api.as(a).call('POST /rtc/meetings', { body: { title: 'conformance meeting', password: 'sesame42', maxParticipants: 4 }, expect: 'success' });
+    expectFields(res, ['meeting', 'token'], 'create meeting', 'anychat.rtc.CreateMeetingResponse');
+    const id = str(res.data, 'meeting.roomId');
+    expectThat(id !== undefined, { message: 'meeting.roomId missing', expected: 'meeting.roomId', observed: res.data ?? null, cite: 'anychat.rtc.MeetingRoom.room_id', replay: res.replay });
+    return { created: res, roomId: id! };
+  });
+  void created;
+  const roomIdOf = (m: unknown) => str(m, 'roomId');
+  const listed = async () => idsOf(visibleList(await api.as(b).call('GET /rtc/meetings', { expect: 'success' }), 'GET /rtc/meetings', 'meetings', roomIdOf, 'roomId'), roomIdOf).includes(roomId);
   expectThat(await listed(), { message: 'a new meeting is not in GET /rtc/meetings', expected: roomId, observed: 'absent', cite: opCite('GET /rtc/meetings') });
   await api.as(b).call('POST /rtc/meetings/{roomId}/join', { params: { roomId }, body: { password: 'wrong' }, expect: 'failure', why: 'with a wrong password', cite: opCite('POST /rtc/meetings/{roomId}/join', 'responses', '403') });
   const join = await api.as(b).call('POST /rtc/meetings/{roomId}/join', { params: { roomId }, body: { password: 'sesame42' }, expect: 'success' });

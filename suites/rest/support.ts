@@ -4,9 +4,12 @@ import { loadContracts, OPENAPI_FILE } from '../../contracts/index.js';
 import { pointer } from '../../contracts/pointer.js';
 import { enumSpellings } from '../../contracts/proto-shapes.js';
 import { ConformanceFailure, expectEqual, fail } from '../../fixtures/failure.js';
+import { block, owns, prereq, type Prereq } from '../../fixtures/prereq.js';
+import { field, findBy, list as readList, str } from '../../fixtures/read.js';
 import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi, RestClient, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
+import { ADMIN_LOGIN, adminClient } from '../../fixtures/users.js';
 import { test } from '../check.js';
 
 /** Shared helpers of the REST and security suites: citations, sweeps, setup that skips, and small world builders. */
@@ -41,37 +44,78 @@ export async function sweep<T>(items: readonly T[], name: (item: T) => string, f
       try {
         await fn(item);
       } catch (e) {
+        if (isSkip(e)) throw e;
         if (e instanceof ConformanceFailure) failures.push({ item: name(item), detail: e.detail });
         else failures.push({ item: name(item), detail: { message: `${name(item)}: ${(e as Error).message}` } });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failures.length > 0) {
-    const first = failures[0]!.detail;
-    fail({
-      ...first,
-      message: `${failures.length} of ${items.length} failed:\n${failures.map((f) => `  - ${f.detail.message.split('\n').join('\n    ')}`).join('\n')}`,
-    });
-  }
+  if (failures.length > 0) fail(sweepFailure(failures, items.length));
 }
 
 /**
- * Run a setup step that rests on an input the contract leaves open (contract-notes §6.2: "a check whose setup relies
- * on an assumed input is reported skipped, not failed, when that setup step fails").
+ * One failure for a sweep: the first line already names every failed item (summaries and consoles show only the
+ * first line), then one line per item with the first line of its own message; the first item's citation and replay lead.
  */
-export async function assumedSetup<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const msg = e instanceof ConformanceFailure ? e.detail.message : (e as Error).message;
-    test.skip(true, `setup "${what}" relies on an assumed input (contract-notes I9) and failed: ${msg.split('\n')[0]}`);
-    throw e;
-  }
+export function sweepFailure(failures: { item: string; detail: FailureDetail }[], total: number): FailureDetail {
+  const names = failures.map((f) => f.item);
+  const head = `${failures.length} of ${total} failed: ${names.slice(0, 12).join('; ')}${names.length > 12 ? `; … (${names.length - 12} more)` : ''}`;
+  const lines = failures.map((f) => `  - ${f.item}: ${firstLineOf(f.detail.message, f.item)}`);
+  return { ...failures[0]!.detail, message: `${head}\n${lines.join('\n')}` };
 }
 
-export function requireAdmin(target: Target): void {
-  test.skip(!target.admin, 'admin checks need admin credentials (ANYCHAT_ADMIN_USER / ANYCHAT_ADMIN_PASSWORD); none were given');
+function firstLineOf(message: string, item: string): string {
+  const first = (message.split('\n').find((l) => l.trim() !== '') ?? '(no message)').trim();
+  return first.startsWith(item) ? first.slice(item.length).replace(/^[:\s]+/, '') || first : first;
+}
+
+/** Playwright's skip (a blocked or skipped check) travels as an error: never count it as an item's failure. */
+export function isSkip(e: unknown): boolean {
+  return !!e && typeof e === 'object' && (e as any).constructor?.name === 'TestSkipError';
+}
+
+/** Wording for a setup step whose request body rests on contract-notes I9 (the contract leaves the body untyped). */
+export const ASSUMED_INPUT = 'relies on an assumed input (contract-notes I9)';
+
+// ---- prerequisites: each setup step names the check that owns its behaviour (fixtures/prereq.ts) ---------------
+
+export const P = {
+  group: { key: 'rest:POST /groups', owner: 'REST.G1', what: 'creating a test group (POST /groups)' },
+  joinVerify: { key: 'rest:POST /groups/{id}/join (verify)', owner: 'REST.G11', what: 'a join request to a joinVerify group (POST /groups/{id}/join)' },
+  joinOpen: { key: 'rest:POST /groups/{id}/join (open)', owner: 'REST.G12', what: 'joining an open group (POST /groups/{id}/join)' },
+  role: { key: 'rest:PUT /groups/{id}/members/{userId}/role', owner: 'REST.G6', what: 'making a member admin (PUT /groups/{id}/members/{userId}/role)' },
+  friendRequest: { key: 'rest:POST /friends/requests', owner: 'REST.F1', what: `sending a friend request (POST /friends/requests; ${ASSUMED_INPUT})` },
+  friendRequestList: { key: 'rest:GET /friends/requests', owner: 'REST.F2', what: 'finding the friend request id in GET /friends/requests' },
+  friendAccept: { key: 'rest:PUT /friends/requests/{id}', owner: 'REST.F3', what: `accepting a friend request (PUT /friends/requests/{id}; ${ASSUMED_INPUT})` },
+  blacklist: { key: 'rest:POST /friends/blacklist', owner: 'REST.F7', what: `blocking a user (POST /friends/blacklist; ${ASSUMED_INPUT})` },
+  uploadToken: { key: 'rest:POST /files/upload-token', owner: 'REST.FI1', what: `getting an upload token (POST /files/upload-token; ${ASSUMED_INPUT})` },
+  fileUpload: { key: 'rest:file upload', owner: 'REST.FI3', what: 'uploading bytes and completing the file (PUT uploadUrl, POST /files/{fileId}/complete)' },
+  call: { key: 'rest:POST /rtc/calls', owner: 'REST.R1', what: 'starting a call (POST /rtc/calls)' },
+  meeting: { key: 'rest:POST /rtc/meetings', owner: 'REST.R5', what: 'creating a meeting (POST /rtc/meetings)' },
+  wsSend: { key: 'ws.send-ack', owner: 'WS.5', what: 'sending a group message over WebSocket (message.send acked by message.sent)' },
+  session: { key: 'rest:session after a message', owner: 'REST.M1', what: "finding the group's session in GET /sessions after a message" },
+  login: { key: 'rest:POST /auth/login', owner: 'REST.A3', what: 'logging in (POST /auth/login)' },
+} satisfies Record<string, Prereq>;
+
+export { block, owns, prereq };
+
+/** The message content the harness sends (--content-format): a JSON text {"text": …} by default, or plain text. */
+export function content(target: Pick<Target, 'contentFormat'>, text: string): string {
+  return target.contentFormat === 'text' ? text : JSON.stringify({ text });
+}
+
+export const NO_ADMIN = 'admin checks need admin credentials (--admin-user/--admin-password, ANYCHAT_ADMIN_USER / ANYCHAT_ADMIN_PASSWORD); none were given';
+
+/** Skip (not configured) when the run has no admin credentials. */
+export function requireAdminConfigured(target: Target): void {
+  test.skip(!target.admin, NO_ADMIN);
+}
+
+/** The admin token as setup: skipped without credentials, blocked (citing REST.AD1) when admin login fails. */
+export async function adminSetup(api: RestApi, target: Target): Promise<Awaited<ReturnType<typeof adminClient>>> {
+  requireAdminConfigured(target);
+  return prereq(ADMIN_LOGIN, () => adminClient(api, target));
 }
 
 /** A string id that names nothing on any server. */
@@ -98,47 +142,79 @@ export interface Group {
   data: any;
 }
 
-/** POST /groups as `owner` with `members` (the contract requires ≥ 1 other member). */
-export async function makeGroup(api: RestApi, owner: TestUser, members: TestUser[], extra: Record<string, unknown> = {}): Promise<Group> {
+/** POST /groups as `owner` with `members` (the contract requires ≥ 1 other member); a ConformanceFailure if it fails. */
+export async function createGroup(api: RestApi, owner: TestUser, members: TestUser[], extra: Record<string, unknown> = {}): Promise<Group> {
   const res = await api.as(owner).call('POST /groups', {
-    body: { name: `grp-${owner.nickname.slice(-10)}`, memberIds: members.map((m) => m.userId), joinVerify: false, ...extra },
+    body: { name: `grp ${owner.nickname.slice(-6)}`, memberIds: members.map((m) => m.userId), joinVerify: false, ...extra },
     expect: 'success',
     why: '(creating a test group)',
   });
-  const groupId = res.data?.groupId;
-  if (typeof groupId !== 'string' || !groupId) {
-    fail({ message: 'POST /groups returned no groupId', expected: 'data.groupId: a non-empty string', observed: res.data, cite: schemaCite('grp.GroupResponse', 'properties', 'groupId'), replay: res.replay });
+  const groupId = str(res.data, 'groupId');
+  if (!groupId) {
+    fail({ message: 'POST /groups returned no groupId', expected: 'data.groupId: a non-empty string', observed: res.data ?? null, cite: schemaCite('grp.GroupResponse', 'properties', 'groupId'), replay: res.replay });
   }
   return { groupId, owner, data: res.data };
 }
 
-/** A sends B a friend request and B accepts (assumed bodies, contract-notes I9); returns the request id. */
-export async function befriend(api: RestApi, a: TestUser, b: TestUser): Promise<number | string> {
-  const sent = await api.as(a).call('POST /friends/requests', { body: { userId: b.userId, message: 'hi', source: 'search' }, expect: 'success' });
-  let rid = requestIdOf(sent.data?.requestId);
-  if (rid === undefined) {
-    const list = await api.as(b).call('GET /friends/requests', { query: { type: 'received' }, expect: 'success' });
-    rid = requestIdOf(findRequest(list.data, a.userId)?.id);
-  }
-  if (rid === undefined) fail({ message: 'no friend request id found after POST /friends/requests', expected: 'data.requestId or a received request from A', observed: sent.data, cite: opCite('POST /friends/requests'), replay: sent.replay });
-  await api.as(b).call('PUT /friends/requests/{id}', { params: { id: rid }, body: { action: 'accept' }, expect: 'success' });
+/** A group as setup: blocked (citing REST.G1) when groups cannot be created in this run. */
+export function makeGroup(api: RestApi, owner: TestUser, members: TestUser[], extra: Record<string, unknown> = {}): Promise<Group> {
+  return prereq(P.group, () => createGroup(api, owner, members, extra));
+}
+
+/** A sends B a friend request (assumed body, contract-notes I9). */
+export function sendFriendRequest(api: RestApi, from: TestUser, to: TestUser): Promise<RestResponse> {
+  return api.as(from).call('POST /friends/requests', { body: { userId: to.userId, message: 'hi', source: 'search' }, expect: 'success' });
+}
+
+/** The id of `from`'s request as `to` sees it in GET /friends/requests?type=received (fails when it cannot be read). */
+export async function receivedRequestId(api: RestApi, to: TestUser, from: TestUser): Promise<number | string> {
+  const res = await api.as(to).call('GET /friends/requests', { query: { type: 'received' }, expect: 'success' });
+  const rid = requestIdOf(field(findRequest(res.data, from.userId), 'id'));
+  if (rid === undefined) fail({ message: `GET /friends/requests (received) holds no request from ${from.userId} with an integer id`, expected: `a request with fromUserId ${from.userId} and an integer id`, observed: res.data ?? null, cite: opCite('GET /friends/requests'), replay: res.replay });
   return rid;
 }
 
-/** The request from `fromUserId` in a GetFriendRequestsResponse-shaped data. */
-export function findRequest(data: any, fromUserId: string): any {
-  return (Array.isArray(data?.requests) ? data.requests : []).find((r: any) => (r?.fromUserId ?? r?.from_user_id) === fromUserId);
+/** A and B become friends: A's request, B accepts (assumed bodies, contract-notes I9); each step blocks on its owner. */
+export async function befriend(api: RestApi, a: TestUser, b: TestUser): Promise<number | string> {
+  const sent = await prereq(P.friendRequest, () => sendFriendRequest(api, a, b));
+  const rid = requestIdOf(field(sent.data, 'requestId')) ?? (await prereq(P.friendRequestList, () => receivedRequestId(api, b, a)));
+  await prereq(P.friendAccept, () => api.as(b).call('PUT /friends/requests/{id}', { params: { id: rid }, body: { action: 'accept' }, expect: 'success' }));
+  return rid;
 }
 
-/** Friends' user ids in a GetFriendListResponse-shaped data. */
-export function friendIds(data: any): string[] {
-  return (Array.isArray(data?.friends) ? data.friends : []).map((f: any) => f?.userId ?? f?.user_id ?? f?.userInfo?.userId);
+/** The request from `fromUserId` in a GetFriendRequestsResponse-shaped data (any key spelling). */
+export function findRequest(data: unknown, fromUserId: string): any {
+  return findBy(readList(data, 'requests') ?? [], 'fromUserId', fromUserId);
 }
+
+/** A friend's user id: Friend.userId, or its userInfo.userId. */
+export function friendId(f: unknown): string | undefined {
+  return str(f, 'userId') ?? str(f, 'userInfo.userId') ?? str(f, 'friendId');
+}
+
+/**
+ * A list in a response, read under any key spelling (an omitted list reads as empty). When the list cannot be read
+ * (data not an object, the field not an array) or none of its items has a readable `idKey`, presence cannot be
+ * judged: the check is blocked, and the shape check of the operation (REST.HG3 typed, REST.HG4 untyped) owns it.
+ */
+export function visibleList(res: RestResponse, key: string, path: string, id: (item: unknown) => string | undefined, idName: string): unknown[] {
+  const owner = catalogue.operationsByKey.get(key)?.dataKind === 'typed' ? 'REST.HG3' : 'REST.HG4';
+  const items = readList(res.data, path);
+  if (!items) block(`${key}: data.${path} cannot be read (data is ${JSON.stringify(res.data ?? null).slice(0, 120)}), so presence in it cannot be judged`, owner);
+  if (items.length > 0 && !items.some((it) => id(it) !== undefined)) block(`${key}: no item of data.${path} has a readable ${idName}, so presence in it cannot be judged`, owner);
+  return items;
+}
+
+/** Ids in a list read by `visibleList`. */
+export const idsOf = (items: unknown[], id: (item: unknown) => string | undefined): string[] => items.map(id).filter((x): x is string => x !== undefined);
 
 export async function members(client: RestClient, groupId: string, query: Record<string, number> = {}): Promise<{ res: RestResponse; list: any[] }> {
   const res = await client.call('GET /groups/{id}/members', { params: { id: groupId }, query: { pageSize: 100, ...query }, expect: 'success' });
-  return { res, list: Array.isArray(res.data?.members) ? res.data.members : [] };
+  return { res, list: visibleList(res, 'GET /groups/{id}/members', 'members', (m) => str(m, 'userId'), 'userId') };
 }
+
+/** The member with `userId` in a member list (any key spelling). */
+export const member = (list: readonly unknown[], userId: string): any => findBy(list, 'userId', userId);
 
 /** Assert a call was rejected as unauthenticated/unauthorized: failure envelope, HTTP 401/403 (or 200 + code in lenient). */
 export function expectAuthRejection(res: RestResponse, key: string, target: Target, what: string, cite: string, extraOk: number[] = []): void {
@@ -155,11 +231,11 @@ export function expectAuthRejection(res: RestResponse, key: string, target: Targ
 /** Fields the contract types but never marks required, which a check needs (contract-notes I8 "assumed-required"). */
 export function expectFields(res: RestResponse, fields: string[], what: string, cite: string): void {
   const missing = fields.filter((f) => {
-    const v = res.data?.[f];
+    const v = field(res.data, f);
     return v === undefined || v === null || v === '';
   });
   if (missing.length > 0) {
-    fail({ message: `${what}: data lacks ${missing.join(', ')}`, expected: `non-empty ${missing.map((m) => `data.${m}`).join(', ')}`, observed: res.data, cite, replay: res.replay });
+    fail({ message: `${what}: data lacks ${missing.join(', ')}`, expected: `non-empty ${missing.map((m) => `data.${m}`).join(', ')}`, observed: res.data ?? null, cite, replay: res.replay });
   }
 }
 

@@ -3,9 +3,12 @@ import type { Recorder } from '../../fixtures/recorder.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import type { Violation } from '../../fixtures/rest-validate.js';
 import type { Target } from '../../fixtures/target.js';
-import { adminClient, loginBody, newDeviceId, registerUser } from '../../fixtures/users.js';
+import { firstLine, knownBroken, markBroken } from '../../fixtures/prereq.js';
+import { field, str } from '../../fixtures/read.js';
+import { REGISTER } from '../../fixtures/rest.js';
+import { adminClient, enumValue, loginBody, newDeviceId, registerUser } from '../../fixtures/users.js';
 import type { WsConnector } from '../../fixtures/ws.js';
-import { findRequest, opCite, requestIdOf } from './support.js';
+import { content, findRequest, opCite, requestIdOf } from './support.js';
 import { findSession } from './world.js';
 
 /**
@@ -21,6 +24,8 @@ export interface TourResult {
   succeeded: Set<string>;
   /** Operations not attempted, with why (no admin credentials, no WebSocket, files upload off). */
   notRun: Map<string, string>;
+  /** Set when the tour could not start (its users could not be registered): the checks judging it are blocked. */
+  blocked?: { reason: string; owner: string };
 }
 
 type TourDeps = { api: RestApi; target: Target; worker: number; ws?: WsConnector; recorder: Recorder };
@@ -64,9 +69,9 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
     }
   };
   /** A value the next steps need (an id the contract types but does not mark required, contract-notes I8). */
-  const id = (res: RestResponse, path: string): any => {
-    const v = path.split('.').reduce((o: any, k) => o?.[k], res.data);
-    if (v === undefined || v === null || v === '') fail({ message: `tour: data.${path} missing`, expected: `data.${path}`, observed: res.data, replay: res.replay });
+  const id = (res: RestResponse, path: string): string => {
+    const v = str(res.data, path);
+    if (v === undefined) fail({ message: `tour: data.${path} missing`, expected: `data.${path}`, observed: res.data ?? null, replay: res.replay });
     return v;
   };
 
@@ -76,15 +81,20 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
     return u;
   };
   let a!: TestUser, b!: TestUser, c!: TestUser, d!: TestUser;
-  await steps('users', ['POST /auth/register'], async () => {
+  const known = knownBroken(REGISTER.key);
+  if (known) return { ...result, blocked: { reason: known.reason, owner: known.owner } };
+  try {
     [a, b, c, d] = await Promise.all([reg(), reg(), reg(), reg()]);
-  });
-  if (!a || !b || !c || !d) return result;
+  } catch (e) {
+    const reason = `${REGISTER.what} failed: ${firstLine(e)}`;
+    markBroken({ ...REGISTER, reason });
+    return { ...result, blocked: { reason, owner: REGISTER.owner } };
+  }
 
   await steps('auth', ['POST /auth/login', 'POST /auth/refresh'], async () => {
     await call(null, 'POST /auth/login', { body: loginBody(target, a) });
     const second = await call(null, 'POST /auth/login', { body: loginBody(target, a, 'email', newDeviceId(target.runId)) });
-    await call(null, 'POST /auth/refresh', { body: { refreshToken: second.data?.refreshToken } });
+    await call(null, 'POST /auth/refresh', { body: { refreshToken: str(second.data, 'refreshToken') } });
   });
 
   await steps('users', ['GET /users/me', 'PUT /users/me', 'GET /users/me/settings', 'PUT /users/me/settings', 'POST /users/me/push-token', 'GET /users/search', 'GET /users/{userId}'], async () => {
@@ -92,7 +102,7 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
     await call(a, 'PUT /users/me', { body: { signature: 'on tour', gender: 1, birthday: '1991-02-03T00:00:00Z' } });
     await call(a, 'GET /users/me/settings');
     await call(a, 'PUT /users/me/settings', { body: { soundEnabled: false } });
-    await call(a, 'POST /users/me/push-token', { body: { deviceId: a.deviceId, pushToken: 'tour-token', platform: 'ios' } });
+    await call(a, 'POST /users/me/push-token', { body: { deviceId: a.deviceId, pushToken: 'tour-token', platform: enumValue('platform') } });
     await call(a, 'GET /users/search', { query: { keyword: b.nickname } });
     await call(a, 'GET /users/{userId}', { params: { userId: b.userId } });
   });
@@ -100,7 +110,7 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
   await steps('friends', ['POST /friends/requests', 'GET /friends/requests', 'PUT /friends/requests/{id}', 'GET /friends', 'PUT /friends/{id}/remark', 'DELETE /friends/{id}'], async () => {
     const sent = await call(a, 'POST /friends/requests', { body: { userId: b.userId, message: 'tour', source: 'search' } });
     const list = await call(b, 'GET /friends/requests', { query: { type: 'received' } });
-    const rid = requestIdOf(sent.data?.requestId) ?? requestIdOf(findRequest(list.data, a.userId)?.id);
+    const rid = requestIdOf(field(sent.data, 'requestId')) ?? requestIdOf(field(findRequest(list.data, a.userId), 'id'));
     await call(b, 'PUT /friends/requests/{id}', { params: { id: rid ?? 0 }, body: { action: 'accept' } });
     await call(a, 'GET /friends');
     await call(a, 'PUT /friends/{id}/remark', { params: { id: b.userId }, body: { remark: 'tour pal' } });
@@ -132,7 +142,7 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
   if (deps.ws && g) {
     await steps('messages', sessionOps, async () => {
       const conn = await deps.ws!.connect(a);
-      await conn.sendMessage({ conversationId: g, conversationType: 'group', content: 'tour message', localId: `tour-${Date.now()}` });
+      await conn.sendMessage({ conversationId: g, conversationType: 'group', content: content(target, 'tour message'), localId: `tour-${Date.now()}` });
       sid = await findSession(api, b, g);
       if (!sid) fail({ message: "no session for the group in B's GET /sessions after a message", expected: `a session with sessionId or targetId ${g}`, cite: opCite('GET /sessions') });
     });
@@ -157,7 +167,7 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
     const h = id(await call(a, 'POST /groups', { body: { name: 'tour verify group', memberIds: [b.userId], joinVerify: true } }), 'groupId');
     const join = await call(d, 'POST /groups/{id}/join', { params: { id: h }, body: { message: 'tour join' } });
     await call(a, 'GET /groups/{id}/requests', { params: { id: h }, query: { status: 'pending' } });
-    await call(a, 'PUT /groups/{id}/requests/{requestId}', { params: { id: h, requestId: requestIdOf(join.data?.requestId) ?? 0 }, body: { accept: true } });
+    await call(a, 'PUT /groups/{id}/requests/{requestId}', { params: { id: h, requestId: requestIdOf(field(join.data, 'requestId')) ?? 0 }, body: { accept: true } });
     await call(a, 'POST /groups/{id}/transfer', { params: { id: h }, body: { newOwnerId: d.userId } });
     await call(d, 'DELETE /groups/{id}', { params: { id: h } });
   });
@@ -169,7 +179,7 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
     await call(a, 'GET /files');
     if (!target.filesUpload) { for (const k of fileOps) result.notRun.set(k, 'files upload is off (ANYCHAT_FILES_UPLOAD)'); return; }
     const fileId = id(tok, 'fileId');
-    await putBytes(String(id(tok, 'uploadUrl')), bytes, 'text/plain', target.timeoutMs, deps.recorder);
+    await putBytes(id(tok, 'uploadUrl'), bytes, 'text/plain', target.timeoutMs, deps.recorder);
     await call(a, 'POST /files/{fileId}/complete', { params: { fileId } });
     await call(a, 'GET /files/{fileId}', { params: { fileId } });
     await call(a, 'GET /files/{fileId}/download', { params: { fileId } });
@@ -214,7 +224,8 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
       const username = `tour${target.runId}${Date.now() % 1e6}`;
       await call(token, 'POST /admin/admins', { body: { username, password: 'Tour@123456', role: 'admin' } });
       const admins = await call(token, 'GET /admin/admins');
-      const adminId = findDeep(admins.data, (o) => o?.username === username)?.adminId ?? findDeep(admins.data, (o) => o?.username === username)?.id;
+      const entry = findDeep(admins.data, (o) => str(o, 'username') === username);
+      const adminId = str(entry, 'adminId') ?? str(entry, 'id');
       await call(token, 'PUT /admin/admins/{adminId}/status', { params: { adminId: String(adminId ?? 'unknown') }, body: { status: 1 } });
       await call(token, 'GET /admin/audit-logs', { query: { page: 1, pageSize: 20 } });
       const og = id(await call(a, 'POST /groups', { body: { name: 'tour admin group', memberIds: [b.userId] } }), 'groupId');

@@ -1,10 +1,21 @@
 import type { RequestParts } from '../../contracts/arbitraries.js';
-import { ConformanceFailure, fail } from '../../fixtures/failure.js';
+import { fail } from '../../fixtures/failure.js';
+import { firstLine, knownBroken, markBroken, type Prereq } from '../../fixtures/prereq.js';
+import { field, list, str } from '../../fixtures/read.js';
+import { REGISTER } from '../../fixtures/rest.js';
 import type { RestApi, TestUser } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
-import { adminClient, loginBody, registerBody, registerUser, userSeed } from '../../fixtures/users.js';
+import { ADMIN_LOGIN, adminClient, contractEnum, enumValue, loginBody, registerBody, registerUser, userSeed } from '../../fixtures/users.js';
 import type { WsConnector } from '../../fixtures/ws.js';
-import { befriend, findRequest, makeGroup, opCite, requestIdOf } from './support.js';
+import { content, createGroup, isSkip, opCite, P, receivedRequestId, requestIdOf, sendFriendRequest } from './support.js';
+
+/** A world-building step that could not be done: which prerequisite broke, and the check that owns it. */
+export class Unavailable extends Error {
+  constructor(readonly reason: string, readonly owner: string) {
+    super(`${reason} — see ${owner}`);
+    this.name = 'Unavailable';
+  }
+}
 
 export type UserName = 'a' | 'b' | 'c' | 'd' | 'victim' | 'banned';
 type Auth = TestUser | string | null;
@@ -23,8 +34,8 @@ export interface ValidRequest {
  */
 export class World {
   private readonly memo = new Map<string, Promise<unknown>>();
-  /** Operations whose valid request could not be built (assumed setup failed), with the reason. */
-  readonly unavailable = new Map<string, string>();
+  /** Operations whose valid request could not be built, with the reason and the check that owns the broken step. */
+  readonly unavailable = new Map<string, { reason: string; owner: string }>();
 
   constructor(
     readonly api: RestApi,
@@ -39,78 +50,106 @@ export class World {
     return p;
   }
 
+  /**
+   * One setup step resting on behaviour `p.owner` judges. Never fails the check: a step known broken in this run,
+   * or failing now (recorded for the rest of the run), makes the operations that need it unavailable.
+   */
+  private async step<T>(p: Prereq, fn: () => Promise<T>): Promise<T> {
+    const known = knownBroken(p.key);
+    if (known) throw new Unavailable(known.reason, known.owner);
+    try {
+      return await fn();
+    } catch (e) {
+      if (isSkip(e) || e instanceof Unavailable) throw e;
+      const reason = `${p.what} failed: ${firstLine(e)}`;
+      markBroken({ key: p.key, owner: p.owner, reason });
+      throw new Unavailable(reason, p.owner);
+    }
+  }
+
   user(name: UserName): Promise<TestUser> {
-    return this.once(`user ${name}`, () => registerUser(this.api, this.target, this.worker, { nickname: `w${name}` }));
+    return this.once(`user ${name}`, () => this.step(REGISTER, () => registerUser(this.api, this.target, this.worker, { nickname: `w${name}` })));
+  }
+
+  private async makeGroup(members: UserName[], extra: Record<string, unknown> = {}): Promise<string> {
+    const a = await this.user('a');
+    const others = await Promise.all(members.map((m) => this.user(m)));
+    return (await this.step(P.group, () => createGroup(this.api, a, others, extra))).groupId;
   }
 
   /** G: a owns it, b and c are members. */
   group(): Promise<string> {
-    return this.once('group', async () => (await makeGroup(this.api, await this.user('a'), [await this.user('b'), await this.user('c')])).groupId);
+    return this.once('group', () => this.makeGroup(['b', 'c']));
   }
 
   /** O: an open group of a and b; d is not a member. */
   openGroup(): Promise<string> {
-    return this.once('open group', async () => (await makeGroup(this.api, await this.user('a'), [await this.user('b')], { joinVerify: false })).groupId);
+    return this.once('open group', () => this.makeGroup(['b'], { joinVerify: false }));
   }
 
   /** H: a join-verify group of a and b, with d's pending join request. */
   verifyGroup(): Promise<{ groupId: string; requestId: number | string }> {
     return this.once('verify group', async () => {
-      const g = await makeGroup(this.api, await this.user('a'), [await this.user('b')], { joinVerify: true });
-      const join = await this.api.as(await this.user('d')).call('POST /groups/{id}/join', { params: { id: g.groupId }, body: { message: 'please' }, expect: 'success' });
-      const requestId = requestIdOf(join.data?.requestId);
-      if (requestId === undefined) fail({ message: 'join on a joinVerify group returned no integer requestId', expected: 'integer requestId', observed: join.data, cite: opCite('POST /groups/{id}/join'), replay: join.replay });
-      return { groupId: g.groupId, requestId };
+      const groupId = await this.makeGroup(['b'], { joinVerify: true });
+      const d = await this.user('d');
+      const requestId = await this.step(P.joinVerify, async () => {
+        const join = await this.api.as(d).call('POST /groups/{id}/join', { params: { id: groupId }, body: { message: 'please' }, expect: 'success' });
+        const rid = requestIdOf(field(join.data, 'requestId'));
+        if (rid === undefined) fail({ message: 'join on a joinVerify group returned no integer requestId', expected: 'integer requestId', observed: join.data ?? null, cite: opCite('POST /groups/{id}/join'), replay: join.replay });
+        return rid;
+      });
+      return { groupId, requestId };
     });
+  }
+
+  /** `from`'s friend request to `to`, and its id (assumed bodies, contract-notes I9). */
+  private async friendRequest(from: TestUser, to: TestUser): Promise<number | string> {
+    const sent = await this.step(P.friendRequest, () => sendFriendRequest(this.api, from, to));
+    return requestIdOf(field(sent.data, 'requestId')) ?? this.step(P.friendRequestList, () => receivedRequestId(this.api, to, from));
   }
 
   /** a and b are friends (assumed bodies, contract-notes I9). */
   friends(): Promise<void> {
-    return this.once('friends', async () => void (await befriend(this.api, await this.user('a'), await this.user('b'))));
+    return this.once('friends', async () => {
+      const [a, b] = [await this.user('a'), await this.user('b')];
+      const rid = await this.friendRequest(a, b);
+      await this.step(P.friendAccept, () => this.api.as(b).call('PUT /friends/requests/{id}', { params: { id: rid }, body: { action: 'accept' }, expect: 'success' }));
+    });
   }
 
   /** c's pending friend request to a (assumed body). */
   pendingFriendRequest(): Promise<number | string> {
-    return this.once('pending friend request', async () => {
-      const [a, c] = [await this.user('a'), await this.user('c')];
-      const sent = await this.api.as(c).call('POST /friends/requests', { body: { userId: a.userId, message: 'hi', source: 'search' }, expect: 'success' });
-      let rid = requestIdOf(sent.data?.requestId);
-      if (rid === undefined) {
-        const list = await this.api.as(a).call('GET /friends/requests', { query: { type: 'received' }, expect: 'success' });
-        rid = requestIdOf(findRequest(list.data, c.userId)?.id);
-      }
-      if (rid === undefined) fail({ message: 'no id for the pending friend request', expected: 'an integer request id', observed: sent.data, cite: opCite('POST /friends/requests'), replay: sent.replay });
-      return rid;
-    });
+    return this.once('pending friend request', async () => this.friendRequest(await this.user('c'), await this.user('a')));
+  }
+
+  /** An id the step's answer must carry (an id the contract types but does not mark required, contract-notes I8). */
+  private static need(res: { data: unknown; replay: string }, path: string, key: string): string {
+    const id = str(res.data, path);
+    if (!id) fail({ message: `${key} returned no ${path}`, expected: `data.${path}: a non-empty string`, observed: res.data ?? null, cite: opCite(key), replay: res.replay });
+    return id;
   }
 
   /** A file of a's (upload-token only; assumed body). */
   file(): Promise<string> {
     return this.once('file', async () => {
-      const res = await this.api.as(await this.user('a')).call('POST /files/upload-token', { body: { fileName: 'world.png', fileSize: 16, mimeType: 'image/png', fileType: 'image' }, expect: 'success' });
-      const id = res.data?.fileId;
-      if (typeof id !== 'string' || !id) fail({ message: 'upload-token returned no fileId', expected: 'data.fileId', observed: res.data, cite: opCite('POST /files/upload-token'), replay: res.replay });
-      return id;
+      const a = await this.user('a');
+      return this.step(P.uploadToken, async () => World.need(await this.api.as(a).call('POST /files/upload-token', { body: { fileName: 'world.png', fileSize: 16, mimeType: 'image/png', fileType: 'image' }, expect: 'success' }), 'fileId', 'POST /files/upload-token'));
     });
   }
 
   /** A ringing call from a to b. */
   call(): Promise<string> {
     return this.once('call', async () => {
-      const res = await this.api.as(await this.user('a')).call('POST /rtc/calls', { body: { calleeId: (await this.user('b')).userId, callType: 'audio' }, expect: 'success' });
-      const id = res.data?.callId;
-      if (typeof id !== 'string' || !id) fail({ message: 'POST /rtc/calls returned no callId', expected: 'data.callId', observed: res.data, cite: opCite('POST /rtc/calls'), replay: res.replay });
-      return id;
+      const [a, b] = [await this.user('a'), await this.user('b')];
+      return this.step(P.call, async () => World.need(await this.api.as(a).call('POST /rtc/calls', { body: { calleeId: b.userId, callType: 'audio' }, expect: 'success' }), 'callId', 'POST /rtc/calls'));
     });
   }
 
   /** An active meeting created by a, no password. */
   meeting(): Promise<string> {
     return this.once('meeting', async () => {
-      const res = await this.api.as(await this.user('a')).call('POST /rtc/meetings', { body: { title: 'world meeting' }, expect: 'success' });
-      const id = res.data?.meeting?.roomId;
-      if (typeof id !== 'string' || !id) fail({ message: 'POST /rtc/meetings returned no meeting.roomId', expected: 'data.meeting.roomId', observed: res.data, cite: opCite('POST /rtc/meetings'), replay: res.replay });
-      return id;
+      const a = await this.user('a');
+      return this.step(P.meeting, async () => World.need(await this.api.as(a).call('POST /rtc/meetings', { body: { title: 'world meeting' }, expect: 'success' }), 'meeting.roomId', 'POST /rtc/meetings'));
     });
   }
 
@@ -120,15 +159,21 @@ export class World {
       if (!this.ws) return undefined;
       const g = await this.group();
       const [a, b] = [await this.user('a'), await this.user('b')];
-      const conn = await this.ws.connect(a);
-      await conn.sendMessage({ conversationId: g, conversationType: 'group', content: 'world message', localId: `w-${Date.now()}` });
-      return findSession(this.api, b, g);
+      await this.step(P.wsSend, async () => {
+        const conn = await this.ws!.connect(a);
+        await conn.sendMessage({ conversationId: g, conversationType: 'group', content: content(this.target, 'world message'), localId: `w-${Date.now()}` });
+      });
+      return this.step(P.session, async () => {
+        const sid = await findSession(this.api, b, g);
+        if (!sid) fail({ message: "no session for the group in B's GET /sessions after a message", expected: `a session with sessionId or targetId ${g}`, cite: opCite('GET /sessions') });
+        return sid;
+      });
     });
   }
 
   /** The admin token (only when credentials are configured). */
   admin(): Promise<string> {
-    return this.once('admin', async () => (await adminClient(this.api, this.target)).token);
+    return this.once('admin', async () => this.step(ADMIN_LOGIN, async () => (await adminClient(this.api, this.target)).token));
   }
 
   /**
@@ -139,12 +184,17 @@ export class World {
     try {
       return await this.build(key);
     } catch (e) {
-      if (e instanceof ConformanceFailure && ASSUMED.has(key)) {
-        this.unavailable.set(key, `assumed setup failed: ${e.detail.message.split('\n')[0]}`);
+      if (e instanceof Unavailable) {
+        this.unavailable.set(key, { reason: e.reason, owner: e.owner });
         return undefined;
       }
       throw e;
     }
+  }
+
+  /** The first reason an operation was unavailable (to block a check that could judge none). */
+  firstUnavailable(): { reason: string; owner: string } | undefined {
+    return this.unavailable.values().next().value;
   }
 
   private async build(key: string): Promise<ValidRequest | undefined> {
@@ -152,12 +202,12 @@ export class World {
     const u = (n: UserName) => this.user(n);
     const seq = async () => ({ conversationSeqs: [{ conversationId: await this.group(), conversationType: 'group', lastSeq: 0 }] });
     const adminOnly = async (base: RequestParts): Promise<ValidRequest | undefined> => {
-      if (!t.admin) { this.unavailable.set(key, 'no admin credentials'); return undefined; }
+      if (!t.admin) { this.unavailable.set(key, { reason: 'no admin credentials were given', owner: 'REST.AD1' }); return undefined; }
       return { as: await this.admin(), base };
     };
     const sessionOp = async (body?: unknown): Promise<ValidRequest | undefined> => {
       const sid = await this.session();
-      if (!sid) { this.unavailable.set(key, 'no session: needs the WebSocket fixture to send a message'); return undefined; }
+      if (!sid) { this.unavailable.set(key, { reason: 'no session: needs the WebSocket fixture to send a message', owner: 'REST.M1' }); return undefined; }
       return { as: await u('b'), base: { params: { sessionId: sid }, ...(body !== undefined ? { body } : {}) } };
     };
     switch (key) {
@@ -169,7 +219,7 @@ export class World {
       case 'GET /users/me': case 'GET /users/me/settings': return { as: await u('a'), base: {} };
       case 'PUT /users/me': return { as: await u('a'), base: { body: { signature: 'world', gender: 1 } } };
       case 'PUT /users/me/settings': return { as: await u('a'), base: { body: { soundEnabled: true, language: 'en-US' } } };
-      case 'POST /users/me/push-token': { const a = await u('a'); return { as: a, base: { body: { deviceId: a.deviceId, pushToken: 'world-token', platform: 'ios' } } }; }
+      case 'POST /users/me/push-token': { const a = await u('a'); return { as: a, base: { body: { deviceId: a.deviceId, pushToken: 'world-token', platform: enumValue('platform') } } }; }
       case 'GET /users/search': return { as: await u('a'), base: { query: { keyword: (await u('b')).nickname } } };
       case 'GET /users/{userId}': return { as: await u('a'), base: { params: { userId: (await u('b')).userId } } };
       case 'GET /friends': case 'GET /friends/blacklist': return { as: await u('a'), base: {} };
@@ -226,16 +276,14 @@ export class World {
   }
 }
 
-/** Operations whose valid request rests on an assumed (contract-notes I9) body in setup. */
-const ASSUMED = new Set(['PUT /friends/requests/{id}', 'DELETE /friends/{id}', 'PUT /friends/{id}/remark', 'GET /files/{fileId}', 'DELETE /files/{fileId}', 'POST /files/{fileId}/complete', 'GET /files/{fileId}/download']);
-
 /** The session of conversation `conversationId` in `u`'s GET /sessions (sessionId or targetId match), polled briefly. */
 export async function findSession(api: RestApi, u: TestUser, conversationId: string, timeoutMs = 3000): Promise<string | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await api.as(u).call('GET /sessions', { expect: 'success' });
-    const s = (res.data?.sessions ?? []).find((x: any) => x?.sessionId === conversationId || x?.targetId === conversationId);
-    if (s) return s.sessionId;
+    const sessions = list(res.data, 'sessions') ?? [];
+    const s = sessions.find((x) => str(x, 'sessionId') === conversationId || str(x, 'targetId') === conversationId);
+    if (s) return str(s, 'sessionId');
     if (Date.now() > until) return undefined;
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -1,55 +1,68 @@
 import type { TestUser } from '../../fixtures/rest-client.js';
-import { adminClient } from '../../fixtures/users.js';
 import { check, test, type CheckArgs } from '../check.js';
 import { expectAuthRejection, opCite, sampleRequest, securedOps, sweep } from '../rest/support.js';
 import { algNone, badSignature, expiredWith, secondsLeft } from './forge.js';
+import { adminScope, protectedScope, reportUnserved, routeNotServed } from './scope.js';
 
 /**
- * SEC.1–SEC.7: every one of the 73 operations that declare BearerAuth rejects a request that is not properly
- * authenticated. Admin operations get variants built from a real admin token when admin credentials are given
- * (from a user token otherwise, with a warning). Rejection = a failure envelope with HTTP 401/403 (or HTTP 200 with a
- * non-zero code in lenient mode); 401 is tolerated where an op declares only 200 (the admin ops), with a warning.
+ * SEC.1–SEC.7: every operation that declares BearerAuth rejects a request that is not properly authenticated.
+ * Scope (suites/security/scope.ts): the non-admin operations always; the admin ones only when admin is configured and
+ * reachable (their variants are then built from a real admin token); only routes the target serves. Rejection = a
+ * failure envelope with HTTP 401/403 (or HTTP 200 with a non-zero code in lenient mode); 401 is tolerated where an op
+ * declares only 200 (the admin ops), with a warning.
  */
 
 const ALL = securedOps();
 const BEARER = 'http/openapi.json#/components/securitySchemes/BearerAuth';
 
+type Args = Pick<CheckArgs, 'api' | 'target' | 'recorder'>;
+
 interface Tokens {
   user: TestUser;
-  /** Real access token of the right kind for an op: admin token for admin ops when available. */
+  /** The operations in scope of this check. */
+  ops: string[];
+  /** Real access token of the right kind for an op: the admin token for admin ops (in scope only with one). */
   tokenFor(key: string): string;
 }
 
-async function tokens({ api, target, recorder, newUser }: Pick<CheckArgs, 'api' | 'target' | 'recorder' | 'newUser'>): Promise<Tokens> {
-  const user = await newUser();
-  let admin: string | undefined;
-  if (target.admin) admin = (await adminClient(api, target)).token;
-  else recorder.warn('no admin credentials: admin-op variants are built from a user token');
-  return { user, tokenFor: (key) => (key.startsWith('/admin', key.indexOf(' ') + 1) && admin ? admin : user.accessToken) };
+const isAdminOp = (key: string) => key.startsWith('/admin', key.indexOf(' ') + 1);
+
+async function tokens(args: Args & Pick<CheckArgs, 'newUser'>): Promise<Tokens> {
+  const scope = await protectedScope(args);
+  const user = await args.newUser();
+  return { user, ops: scope.ops, tokenFor: (key) => (isAdminOp(key) && scope.adminToken ? scope.adminToken : user.accessToken) };
 }
 
-/** Sweep all 73 secured ops with `authorization(key)` and require a rejection of each. */
-async function rejectAll(args: Pick<CheckArgs, 'api' | 'target'>, what: string, authorization: (key: string) => string | null, ops = ALL): Promise<void> {
+/** Sweep the secured ops in scope with `authorization(key)` and require a rejection of each (unserved routes not judged). */
+async function rejectAll(args: Args, what: string, authorization: (key: string) => string | null, ops: string[]): Promise<void> {
   const { api, target } = args;
-  await sweep(ops, (k) => k, async (key) => {
-    const auth = authorization(key);
-    const res = await api.as(auth === null ? null : `Bearer ${auth}`).call(key, { ...sampleRequest(key, target.seed), allowStatus: [401, 403] });
-    expectAuthRejection(res, key, target, what, `${opCite(key, 'security')} (${BEARER})`);
-  });
+  const unserved: string[] = [];
+  try {
+    await sweep(ops, (k) => k, async (key) => {
+      const auth = authorization(key);
+      const res = await api.as(auth === null ? null : `Bearer ${auth}`).call(key, { ...sampleRequest(key, target.seed), allowStatus: [401, 403, 404] });
+      if (routeNotServed(res)) { unserved.push(key); return; }
+      expectAuthRejection(res, key, target, what, `${opCite(key, 'security')} (${BEARER})`);
+    });
+  } finally {
+    reportUnserved(args, unserved, ops.length);
+  }
 }
 
 check({
   id: 'SEC.1', level: 'MUST', cites: [BEARER, opCite('GET /users/me', 'security')],
-  title: `each of the ${ALL.length} protected operations rejects a request without Authorization`,
-}, async ({ api, target }) => {
-  await rejectAll({ api, target }, 'no Authorization header', () => null);
+  title: `each of the ${ALL.length} protected operations in scope rejects a request without Authorization`,
+}, async ({ api, target, recorder }) => {
+  const { ops } = await protectedScope({ api, target, recorder });
+  await rejectAll({ api, target, recorder }, 'no Authorization header', () => null, ops);
 });
 
 check({
   id: 'SEC.2', level: 'MUST', cites: BEARER,
   title: 'each protected operation rejects a bearer value that is not a JWT',
-}, async ({ api, target }) => {
-  await rejectAll({ api, target }, 'a bearer value that is not a JWT', () => 'not.a-jwt');
+}, async ({ api, target, recorder }) => {
+  const { ops } = await protectedScope({ api, target, recorder });
+  await rejectAll({ api, target, recorder }, 'a bearer value that is not a JWT', () => 'not.a-jwt', ops);
 });
 
 check({
@@ -57,7 +70,7 @@ check({
   title: 'each protected operation rejects a real token re-signed with another key',
 }, async ({ api, target, recorder, newUser }) => {
   const t = await tokens({ api, target, recorder, newUser });
-  await rejectAll({ api, target }, 'a token with a bad signature', (k) => badSignature(t.tokenFor(k)));
+  await rejectAll({ api, target, recorder }, 'a token with a bad signature', (k) => badSignature(t.tokenFor(k)), t.ops);
 });
 
 check({
@@ -76,7 +89,7 @@ check({
     expired = () => t.user.accessToken;
     recorder.warn('SEC.4 used a user token that expired naturally; admin ops were checked with it too');
   }
-  await rejectAll({ api, target }, 'an expired token', expired);
+  await rejectAll({ api, target, recorder }, 'an expired token', expired, t.ops);
 });
 
 check({
@@ -84,15 +97,16 @@ check({
   title: 'each protected operation rejects an unsigned token with alg "none"',
 }, async ({ api, target, recorder, newUser }) => {
   const t = await tokens({ api, target, recorder, newUser });
-  await rejectAll({ api, target }, 'an alg "none" token', (k) => algNone(t.tokenFor(k)));
+  await rejectAll({ api, target, recorder }, 'an alg "none" token', (k) => algNone(t.tokenFor(k)), t.ops);
 });
 
 check({
   id: 'SEC.6', level: 'MUST', cites: [BEARER, opCite('POST /auth/refresh')],
   title: 'each protected operation rejects a refresh token used as an access token',
-}, async ({ api, target, newUser }) => {
+}, async ({ api, target, recorder, newUser }) => {
+  const { ops } = await protectedScope({ api, target, recorder });
   const u = await newUser();
-  await rejectAll({ api, target }, 'a refresh token', () => u.refreshToken);
+  await rejectAll({ api, target, recorder }, 'a refresh token', () => u.refreshToken, ops);
 });
 
 check({
@@ -101,12 +115,12 @@ check({
 }, async ({ api, target, recorder, newUser }) => {
   const u = await newUser();
   await api.as(u).call('POST /auth/logout', { body: { deviceId: u.deviceId }, expect: 'success' });
-  await rejectAll({ api, target }, 'an access token whose device logged out', () => u.accessToken, securedOps(false));
-  if (!target.admin) {
-    recorder.warn('no admin credentials: admin logout not checked');
+  await rejectAll({ api, target, recorder }, 'an access token whose device logged out', () => u.accessToken, securedOps(false));
+  const admin = await adminScope({ api, target, recorder });
+  if (!('token' in admin)) {
+    recorder.warn(`admin logout not checked: ${admin.reason}${admin.owner ? ` — see ${admin.owner}` : ''}`);
     return;
   }
-  const { token } = await adminClient(api, target);
-  await api.as(token).call('POST /admin/auth/logout', { expect: 'success' });
-  await rejectAll({ api, target }, 'an admin token after admin logout', () => token, securedOps(true));
+  await api.as(admin.token).call('POST /admin/auth/logout', { expect: 'success' });
+  await rejectAll({ api, target, recorder }, 'an admin token after admin logout', () => admin.token, securedOps(true));
 });
