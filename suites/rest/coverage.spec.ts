@@ -4,7 +4,7 @@ import type { RestResponse } from '../../fixtures/rest-client.js';
 import { check } from '../check.js';
 import {
   ANY_STATUS, bases, boundaryCases, describeCase, describeFramework, failAll, frameworkCases, frameworkCite, isFailureEnvelope,
-  isLast, sendAll, sendFramework, type FrameworkKind,
+  isLast, sendAll, sendFramework, slowest, type FrameworkKind,
 } from './coverage.js';
 import { catalogue, opCite } from './support.js';
 import { World } from './world.js';
@@ -33,7 +33,7 @@ check({
   const started = Date.now();
   const sent = await sendAll(api, cases);
   const fwSent = await sendFramework(api, fw);
-  recorder.warn(`REST.COV.NO5XX: ${sent.length} boundary + ${fwSent.length} framework requests over ${reqs.size} operations in ${Date.now() - started} ms (seed ${target.seed})`);
+  recorder.warn(`REST.COV.NO5XX: ${sent.length} boundary + ${fwSent.length} framework requests over ${reqs.size} operations in ${Date.now() - started} ms (seed ${target.seed}); slowest: ${slowest(sent)}`);
   for (const [k, why] of world.unavailable) recorder.warn(`${k}: no boundary cases (${why})`);
   const failures: FailureDetail[] = [];
   for (const { c, res, error } of sent) {

@@ -41,6 +41,14 @@ export interface Sent<C> {
   res?: RestResponse;
   /** Transport error or timeout: no HTTP answer at all. */
   error?: FailureDetail;
+  ms: number;
+}
+
+/** The `n` operations that took the most wall time, for the phase's budget line. */
+export function slowest(sent: Sent<BoundaryCase>[], n = 4): string {
+  const per = new Map<string, number>();
+  for (const s of sent) per.set(s.c.op, (per.get(s.c.op) ?? 0) + s.ms);
+  return [...per].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `${k} ${ms} ms`).join(', ');
 }
 
 /** Boundary cases of every op in `reqs`, in the order they must be sent. */
@@ -57,11 +65,12 @@ export async function sendAll<C extends BoundaryCase & { as: ValidRequest['as'] 
   const collected: Violation[] = [];
   const lenient = api.collecting(collected);
   const send = async (c: C): Promise<Sent<C>> => {
+    const t0 = Date.now();
     try {
       const res = await lenient.as(c.as).call(c.op, { ...c.request, allowStatus: ANY_STATUS, why: `(${c.where} ${c.target || 'body'}: ${c.edge})` });
-      return { c, res };
+      return { c, res, ms: Date.now() - t0 };
     } catch (e) {
-      if (e instanceof ConformanceFailure) return { c, error: e.detail };
+      if (e instanceof ConformanceFailure) return { c, error: e.detail, ms: Date.now() - t0 };
       throw e;
     }
   };
