@@ -20,12 +20,16 @@ const ENVELOPE_CITE = 'http/openapi.json#/components/schemas/github_com_anychat_
 /** Too-large requests: a server may answer and close, or close at once (RFC 9110 §15.5.14, §15.5.15; RFC 6585 §5). */
 const MAY_CLOSE: FrameworkKind[] = ['body-too-large', 'url-too-long'];
 
+/** The phase's own timeout: it sends several hundred requests, some of which hash passwords on the server. */
+const PHASE_TIMEOUT_MS = 180_000;
+
 const observed = (res: RestResponse) => ({ status: res.status, body: res.body });
 
 check({
   id: 'REST.COV.NO5XX', level: 'MUST', cites: [ENVELOPE_CITE, 'http/openapi.json#/paths'],
   title: 'no input — boundary values of every parameter and body field, router- and framework-level requests — gets a 5xx or no answer',
 }, async ({ api, target, recorder, ws, contracts }, testInfo) => {
+  testInfo.setTimeout(Math.max(testInfo.timeout, PHASE_TIMEOUT_MS));
   const world = new World(api, target, testInfo.workerIndex, ws);
   const reqs = await bases(world);
   const cases = boundaryCases(contracts, reqs, target.seed);
@@ -53,6 +57,7 @@ check({
   id: 'REST.COV.REJECT', level: 'SHOULD', cites: ['http/openapi.json#/paths', 'http/openapi.json#/components/schemas'],
   title: 'schema-violating parameter values (empty, null, repeated, fractional, beyond int64/int32 or minimum/maximum) are rejected with a failure envelope',
 }, async ({ api, target, recorder, ws, contracts }, testInfo) => {
+  testInfo.setTimeout(Math.max(testInfo.timeout, PHASE_TIMEOUT_MS));
   const world = new World(api, target, testInfo.workerIndex, ws);
   const reqs = await bases(world);
   const sent = await sendAll(api, boundaryCases(contracts, reqs, target.seed, (c) => c.verdict === 'reject'));
@@ -88,6 +93,7 @@ check({
   id: 'REST.COV.ACCEPT', level: 'MAY', assumed: true, cites: ['http/openapi.json#/paths', 'http/openapi.json#/components/schemas'],
   title: 'schema-valid edge values (declared bounds, int64 max, exactly maxLength in ASCII and CJK, every enum value, an unknown property) are accepted',
 }, async ({ api, target, recorder, ws, contracts }, testInfo) => {
+  testInfo.setTimeout(Math.max(testInfo.timeout, PHASE_TIMEOUT_MS));
   const world = new World(api, target, testInfo.workerIndex, ws);
   const keys = catalogue.operations.filter((o) => o.dataKind !== 'none' && ((o.method === 'GET' && o.area !== 'admin') || ACCEPT_OPS.has(o.key))).map((o) => o.key);
   const reqs = await bases(world, keys);

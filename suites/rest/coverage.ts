@@ -24,7 +24,7 @@ const LAST_OF_ALL = ['POST /admin/auth/logout', 'POST /auth/password/change', 'P
 
 /** The valid request of every operation that has one here (the /ws upgrade has none), in a safe order. */
 export async function bases(world: World, keys = catalogue.operations.filter((o) => o.dataKind !== 'none').map((o) => o.key)): Promise<Map<string, ValidRequest>> {
-  const ordered = [...keys].sort((x, y) => rank(x) - rank(y));
+  const ordered = [...keys].sort((x, y) => rankOf(x) - rankOf(y));
   const out = new Map<string, ValidRequest>();
   for (const key of ordered) {
     const req = await world.request(key);
@@ -33,8 +33,8 @@ export async function bases(world: World, keys = catalogue.operations.filter((o)
   return out;
 }
 
-const rank = (key: string) => (LAST_OF_ALL.includes(key) ? 2 + LAST_OF_ALL.indexOf(key) : LAST.test(key) ? 1 : 0);
-export const isLast = (key: string) => rank(key) > 0;
+const rankOf = (key: string) => (LAST_OF_ALL.includes(key) ? 2 + LAST_OF_ALL.indexOf(key) : LAST.test(key) ? 1 : 0);
+export const isLast = (key: string) => rankOf(key) > 0;
 
 export interface Sent<C> {
   c: C;
@@ -74,14 +74,17 @@ export async function sendAll<C extends BoundaryCase & { as: ValidRequest['as'] 
       throw e;
     }
   };
-  const early = cases.filter((c) => !isLast(c.op));
-  const late = cases.filter((c) => isLast(c.op));
+  // By rank: the ordinary operations first, then those whose acceptance consumes state, then logout/password change
+  // one operation at a time. Within a rank, cases run `concurrency` at a time (only "no 5xx"-style verdicts depend on them).
   const results: Sent<C>[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, early.length) }, async () => {
-    while (next < early.length) results.push(await send(early[next++]!));
-  }));
-  for (const c of late) results.push(await send(c));
+  const ranks = [...new Set(cases.map((c) => rankOf(c.op)))].sort((x, y) => x - y);
+  for (const r of ranks) {
+    const batch = cases.filter((c) => rankOf(c.op) === r);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, async () => {
+      while (next < batch.length) results.push(await send(batch[next++]!));
+    }));
+  }
   return results;
 }
 
