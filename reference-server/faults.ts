@@ -33,6 +33,11 @@ export const FAULTS: FaultDef[] = [
   { id: 'rest.pagination-ignored', protocol: 'rest', description: 'GET /users/search ignores pageSize and its default', catches: ['REST.HG14'], suites: ['rest'] },
   { id: 'rest.stale-read', protocol: 'rest', description: 'GET /users/me serves a profile cached before the last PUT', catches: ['REST.U1'], suites: ['rest'] },
   { id: 'rest.404-as-200', protocol: 'rest', description: 'unknown group ids answer 200 with empty data', catches: ['REST.HG13'], suites: ['rest'] },
+  { id: 'rest.5xx-on-boundary', protocol: 'rest', description: 'GET /rtc/calls with a page near the int64 limit fails with HTTP 500 (the page offset overflows)', catches: ['REST.COV.NO5XX'], suites: ['rest'] },
+  { id: 'rest.lax-query', protocol: 'rest', description: 'query parameters are read laxly: an empty or non-integer value means the default, a repeated one keeps its last value, no int64 range', catches: ['REST.COV.REJECT'], suites: ['rest'] },
+  { id: 'rest.framework-error-raw', protocol: 'rest', description: 'router and framework errors (path too long, malformed JSON, wrong content type, body too large) use Fastify\'s own body, not the envelope', catches: ['REST.COV.ENVELOPE'], suites: ['rest'] },
+  { id: 'rest.404-undeclared-method', protocol: 'rest', description: 'a method the contract does not declare on a contract path answers 404 instead of 405 with Allow', catches: ['REST.COV.405'], suites: ['rest'] },
+  { id: 'rest.empty-json-400', protocol: 'rest', description: 'an empty body sent with Content-Type: application/json (as SDKs do on bodiless calls) is rejected with 400', catches: ['REST.SDK.BODYLESS-JSON'], suites: ['rest'] },
   // Authentication and authorization
   { id: 'auth.header-ignored-friends', protocol: 'auth', description: 'the friends area ignores the Authorization header', catches: ['SEC.1'], suites: ['security'] },
   { id: 'auth.expired-accepted', protocol: 'auth', description: 'expired access tokens are accepted', catches: ['SEC.4'], suites: ['security'] },

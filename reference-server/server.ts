@@ -13,8 +13,7 @@ import type { Domains, ServerConfig, ServerContext } from './context.js';
 import { Faults } from './faults.js';
 import { serviceDown } from './dialect.js';
 import { openDb } from './store/db.js';
-import { sendError, toAppError } from './http/envelope.js';
-import { errorAreaOfUrl } from './http/routes.js';
+import { clientError, frameworkError, notFound, registerJsonParser } from './http/framework.js';
 import { buildGrpcServer, type RpcHandlers } from './grpc/host.js';
 import { AuthDomain } from './auth/domain.js';
 import { UserDomain } from './user/domain.js';
@@ -119,7 +118,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const app: FastifyInstance = Fastify({
     logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
     bodyLimit: 1024 * 1024,
+    // Router and HTTP-parser errors get the envelope too (http/framework.ts), not Fastify's own body.
+    frameworkErrors: (err, req, reply) => frameworkError(ctx, err, req, reply),
+    clientErrorHandler: clientError(ctx),
   });
+  registerJsonParser(app, ctx);
   await app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
@@ -129,8 +132,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   // Well above config.maxFrameBytes, so realistic oversized frames (up to ~1 MiB of content) reach the gateway and are
   // dropped there instead of the ws library closing the socket with 1009.
   await app.register(websocket, { options: { maxPayload: 4 * 1024 * 1024 } });
-  app.setErrorHandler((err, req, reply) => sendError(ctx, reply, toAppError(err, req.log, errorAreaOfUrl(req.url))));
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 404, message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setErrorHandler((err, req, reply) => frameworkError(ctx, err, req, reply));
+  app.setNotFoundHandler((req, reply) => notFound(ctx, req, reply));
   const api = { prefix: '/api/v1', ctx };
   for (const plugin of [authHttp, userHttp, friendHttp, groupHttp, sessionHttp, syncHttp, fileHttp, rtcHttp, wsGateway]) {
     await app.register(plugin, api);

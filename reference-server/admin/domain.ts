@@ -5,6 +5,7 @@ import { isoFromMs, newId, nowMs, nowSec, randomUUID } from '../ids.js';
 import { checkPasswordRule, dummyHash, hashPassword, hashPasswordSync, verifyPassword } from '../auth/passwords.js';
 import { signJwt, verifyJwt } from '../auth/tokens.js';
 import type { Profile } from '../user/domain.js';
+import { pageOffset } from '../store/paging.js';
 
 export const ADMIN_ROLES = ['super_admin', 'admin', 'operator'] as const;
 /** Admin status (adm.updateAdminStatusRequest.status): 1 enabled, 0 disabled. */
@@ -341,7 +342,7 @@ export class AdminDomain {
     if (filter.action) { conds.push('action = ?'); args.push(filter.action); }
     const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
     const total = Number(this.ctx.db.prepare(`SELECT COUNT(*) FROM audit_logs ${where}`).pluck().get(...args));
-    const rows = this.ctx.db.prepare(`SELECT * FROM audit_logs ${where} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, pageSize, (page - 1) * pageSize) as Array<{
+    const rows = this.ctx.db.prepare(`SELECT * FROM audit_logs ${where} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, pageSize, pageOffset(page, pageSize)) as Array<{
       id: number; admin_id: string; action: string; target_type: string; target_id: string; detail: string; created_at: number;
     }>;
     const logs = rows.map((r) => ({

@@ -30,6 +30,7 @@ import type { Readable } from 'node:stream';
 import type { ServerContext } from '../context.js';
 import { AppError, badRequest, forbidden, notFound, conflict } from '../errors.js';
 import { newId, nowSec } from '../ids.js';
+import { pageOffset } from '../store/paging.js';
 
 export const FILE_TYPES = ['image', 'video', 'audio', 'file'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
@@ -189,7 +190,7 @@ export class FileDomain {
     const total = (this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM files WHERE ${where}`).get(...args) as { n: number }).n;
     const rows = this.ctx.db
       .prepare(`SELECT * FROM files WHERE ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
-      .all(...args, pageSize, (page - 1) * pageSize) as FileRow[];
+      .all(...args, pageSize, pageOffset(page, pageSize)) as FileRow[];
     return { files: rows.map(toInfo), total, page, pageSize };
   }
 

@@ -3,6 +3,7 @@ import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { userExists } from '../friend/users.js';
 import { newId, nowMs } from '../ids.js';
 import { groupBriefToProto, groupToRest, type RestGroup } from './shapes.js';
+import { pageOffset } from '../store/paging.js';
 
 export type Role = 'owner' | 'admin' | 'member';
 export type JoinStatus = 'pending' | 'accepted' | 'rejected';
@@ -170,7 +171,7 @@ export class GroupDomain {
     const p = Math.max(1, page ?? 1);
     const size = Math.min(100, Math.max(1, pageSize));
     const rows = this.ctx.db.prepare(`SELECT * FROM group_members WHERE group_id = ? ${order} LIMIT ? OFFSET ?`)
-      .all(groupId, size, (p - 1) * size) as MemberRow[];
+      .all(groupId, size, pageOffset(p, size)) as MemberRow[];
     return { rows, total };
   }
 

@@ -30,6 +30,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { newId, nowSec } from '../ids.js';
 import { signRtcToken } from './token.js';
 import { findUser } from './users.js';
+import { pageOffset } from '../store/paging.js';
 
 export const CALL_TYPES = ['audio', 'video'] as const;
 export type CallType = (typeof CALL_TYPES)[number];
@@ -203,6 +204,8 @@ export class RtcDomain {
 
   listCallLogs(userId: string, page?: number, pageSize?: number): { sessions: CallSession[]; total: number } {
     const p = clampPage(page, pageSize);
+    // Fault: the page product goes to SQLite unchecked, so a page near int64 max fails the query (HTTP 500).
+    if (this.ctx.faults.on('rest.5xx-on-boundary')) p.offset = (Math.max(1, page ?? 1) - 1) * p.pageSize;
     this.expireOverdue(userId);
     const total = (this.ctx.db
       .prepare('SELECT COUNT(*) AS n FROM rtc_calls WHERE caller_id = ? OR callee_id = ?')
@@ -340,7 +343,7 @@ function parseCallType(v: unknown): CallType {
 function clampPage(page?: number, pageSize?: number): { pageSize: number; offset: number } {
   const p = Number.isInteger(page) && page! >= 1 ? page! : 1;
   const size = Number.isInteger(pageSize) && pageSize! >= 1 ? Math.min(pageSize!, 100) : 20;
-  return { pageSize: size, offset: (p - 1) * size };
+  return { pageSize: size, offset: pageOffset(p, size) };
 }
 
 

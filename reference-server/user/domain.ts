@@ -4,6 +4,7 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, nowMs } from '../ids.js';
 import { qrcodeUrl, restProfile } from './views.js';
 import { statementCache } from './sql.js';
+import { pageOffset } from '../store/paging.js';
 
 /** A user's profile as stored; times are epoch ms. Adapters format it (views.ts). */
 export interface Profile {
@@ -428,7 +429,7 @@ export class UserDomain {
     const args = [likePattern(kw), kw, kw];
     const total = Number(this.sql(`SELECT COUNT(*) ${where}`).pluck().get(...args));
     const limit = opts.all ? -1 : pageSize;
-    const offset = opts.all ? 0 : (page - 1) * pageSize;
+    const offset = opts.all ? 0 : pageOffset(page, pageSize);
     const ids = this.sql(`SELECT u.user_id ${where} ORDER BY u.created_at, u.user_id LIMIT ? OFFSET ?`).pluck().all(...args, limit, offset) as string[];
     return { total, users: ids.map((id) => this.brief(id)!) };
   }
@@ -440,7 +441,7 @@ export class UserDomain {
     const args = kw ? [likePattern(kw), kw, kw, kw] : [];
     const total = Number(this.sql(`SELECT COUNT(*) FROM users ${where}`).pluck().get(...args));
     const ids = this.sql(`SELECT user_id FROM users ${where} ORDER BY created_at DESC, user_id LIMIT ? OFFSET ?`)
-      .pluck().all(...args, pageSize, (page - 1) * pageSize) as string[];
+      .pluck().all(...args, pageSize, pageOffset(page, pageSize)) as string[];
     return { total, users: ids.map((id) => this.requireProfile(id)) };
   }
 
