@@ -6,6 +6,7 @@ import { packageRoot } from '../contracts/locate.js';
 /** Playwright Test runs as a child process: the suites' config, our reporter, and Playwright's own CLI. */
 export const PLAYWRIGHT_CONFIG = join(packageRoot, 'playwright.config.ts');
 export const CONFORMANCE_REPORTER = join(packageRoot, 'reports', 'conformance-reporter.ts');
+export const APPLICABILITY_REPORTER = join(packageRoot, 'reports', 'applicability-reporter.ts');
 export const playwrightCli = (): string => createRequire(import.meta.url).resolve('@playwright/test/cli');
 
 /** Every ANYCHAT_* variable the CLI owns; the child gets the resolved values instead of whatever the parent had. */

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
+import { defaultBundleDir, loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
+import { contractVersion } from '../contracts/diff/index.js';
 import { SetupError } from '../contracts/errors.js';
 import { loadExpectations } from '../reports/expectations.js';
 import type { RunMetadata } from '../reports/raw.js';
 import { cleanOutputs, REPORT_FILES, type ReportFormat } from '../reports/write.js';
 import { RUN_OPTIONS, resolveRunConfig, SUITES, DEFAULT_REPORTERS, type RunConfig } from './config.js';
 import type { SetExit } from './main.js';
-import { CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, runPlaywright, withoutManagedEnv } from './run-playwright.js';
+import { APPLICABILITY_REPORTER, CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, runPlaywright, withoutManagedEnv } from './run-playwright.js';
 import { finishRun, readRawResults } from './run-report.js';
 import { probeTarget, serveReference, checkFaultIds, type ServedTarget } from './run-target.js';
 
@@ -73,7 +74,7 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
   const cfg = await resolveRunConfig(flags, process.env, { configFlag });
   const contracts = loadContracts(cfg.contracts);
   const { bundle } = contracts;
-  process.stdout.write(`contract ${bundle.contractsCommit ?? '(commit unknown)'} · digest ${bundle.digest} · ${bundle.location.dir}\n`);
+  process.stdout.write(`contract ${contractVersion(bundle)} · digest ${bundle.digest} · ${bundle.location.dir}\n`);
   const grpcServices = resolveServices(cfg.grpcServices, contracts);
   if (cfg.serve) checkFaultIds(cfg.faults);
   const expectations = cfg.expectations ? loadExpectations(cfg.expectations) : null;
@@ -84,7 +85,8 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     let grpc = cfg.grpc;
     let admin = cfg.admin;
     if (cfg.serve) {
-      served = await serveReference({ faults: cfg.faults, admin: cfg.admin, contractsDir: cfg.contracts });
+      // The reference server implements its own (pinned) contract; --contracts changes only what the checks judge by.
+      served = await serveReference({ faults: cfg.faults, admin: cfg.admin, contractsDir: existsSync(defaultBundleDir) ? defaultBundleDir : cfg.contracts });
       url = served.url;
       grpc = served.grpc;
       admin = served.admin;
@@ -123,7 +125,8 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     mkdirSync(cfg.out, { recursive: true });
     cleanOutputs(cfg.out);
     const rawFile = join(cfg.out, REPORT_FILES.raw);
-    const reporters: unknown[] = [];
+    // First: how many of the selected checks apply to this contract version (reports/applicability-reporter.ts).
+    const reporters: unknown[] = [[APPLICABILITY_REPORTER]];
     if (cfg.progress) reporters.push([cfg.progress]);
     reporters.push([CONFORMANCE_REPORTER, { outputFile: rawFile }]);
     if (cfg.files.has('blob')) reporters.push(['blob', { outputDir: join(cfg.out, REPORT_FILES.blob) }]);

@@ -6,7 +6,7 @@ import { befriend, createGroup, EXAMPLE_CITE, newLocalId, uniqueText, wsCheck, t
 
 /** Sending over WS: acks, sequences, timestamps, delivery (contract-notes §6.3 WS5–WS7, WS9, WS13, WS15, WS16). */
 
-const ACK = (...p: string[]) => messageCite('MessageSent', 'payload', 'properties', 'payload', ...p);
+const ACK = (...p: string[]) => messageCite('MessageSent', 'payload', 'properties', 'payload', 'properties', ...p);
 
 /** A and B in a new group, both connected. */
 async function groupOfTwo({ api, newUser, ws }: Pick<WsArgs, 'api' | 'newUser' | 'ws'>) {
