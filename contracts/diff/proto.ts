@@ -56,6 +56,17 @@ function buildModel(root: protobuf.Root): Model {
 /** Wire shape of a message: field numbers, scalar types or kinds, labels — names left out, so renames keep it. */
 const signature = (msg: PMessage) => msg.fields.map((f) => `${f.id}:${f.kind === 'scalar' ? f.type : f.kind}:${f.label}`).sort().join(',');
 
+/** Types that share one binary encoding (a value written as one reads as the other); null when no other type does. */
+function wireGroup(f: PField): string | null {
+  if (f.label.startsWith('map')) return null;
+  if (f.kind === 'enum' || ['int32', 'int64', 'uint32', 'uint64', 'bool'].includes(f.type)) return 'varint';
+  if (['sint32', 'sint64'].includes(f.type)) return 'zigzag';
+  if (['string', 'bytes'].includes(f.type)) return 'bytes';
+  if (['fixed32', 'sfixed32'].includes(f.type)) return 'fixed32';
+  if (['fixed64', 'sfixed64'].includes(f.type)) return 'fixed64';
+  return null;
+}
+
 const lastSeg = (pkg: string) => pkg.split('.').pop() ?? pkg;
 
 /**
@@ -219,7 +230,7 @@ function diffFields(om: PMessage, nm: PMessage, mappedType: (t: string) => strin
     }
     const where = { old: loc(om, f), new: loc(nm, g) };
     if (f.name !== g.name) out.push({ rule: f.json === g.json ? 'grpc.field.renamed-json-compatible' : 'grpc.field.renamed', subject: `${nm.fq}.${f.name}${RENAMED}${g.name}`, detail: `#${f.id}`, ...where });
-    if (mappedType(f.type) !== g.type) out.push({ rule: 'grpc.field.type-changed', subject, detail: `${f.type} → ${g.type}`, ...where });
+    if (mappedType(f.type) !== g.type) out.push({ rule: wireGroup(f) && wireGroup(f) === wireGroup(g) ? 'grpc.field.type-changed-json-only' : 'grpc.field.type-changed', subject, detail: `${f.type} → ${g.type}`, ...where });
     if (f.label !== g.label) out.push({ rule: 'grpc.field.label-changed', subject, detail: `${f.label || 'singular'} → ${g.label || 'singular'}`, ...where });
   }
   for (const g of nm.fields) {

@@ -101,6 +101,7 @@ export const RULES: readonly Rule[] = [
   r('grpc.field.renamed', 'WIRE_JSON', true, true, 'field renamed (its JSON name changed)'),
   r('grpc.field.renamed-json-compatible', 'FILE', false, false, 'field renamed, same JSON name'),
   r('grpc.field.type-changed', 'WIRE', true, true, 'field type changed'),
+  r('grpc.field.type-changed-json-only', 'WIRE_JSON', true, true, 'field type changed to a wire-compatible one (the JSON form changes)'),
   r('grpc.field.label-changed', 'WIRE', true, true, 'field label changed (repeated / optional / map)'),
   r('grpc.field.number-changed', 'WIRE', true, true, 'field number changed'),
   r('grpc.field.reserved-reused', 'WIRE', true, true, 'a reserved field number was reused'),
