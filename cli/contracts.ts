@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadContracts, type Contracts } from '../contracts/index.js';
 import { lintContracts } from '../contracts/lint.js';
 import { openApiSchemaFindings } from '../contracts/openapi-schema.js';
-import { diffContracts } from '../contracts/diff/index.js';
+import { diffContracts, loadForDiff } from '../contracts/diff/index.js';
 import { renderMarkdown, renderText } from '../contracts/diff/render.js';
 import { SetupError } from '../contracts/errors.js';
 import type { SetExit } from './main.js';
@@ -102,7 +102,7 @@ Examples:
       const failOn = String(opts.failOn);
       if (!['clients', 'servers', 'any', 'none'].includes(failOn)) throw new SetupError(`--fail-on: unknown value ${JSON.stringify(failOn)}; expected clients, servers, any or none`);
       if (opts.json && opts.markdown) throw new SetupError('--json and --markdown: choose one');
-      const d = diffContracts(loadContracts(oldDir), loadContracts(newDir));
+      const d = diffContracts(loadForDiff(oldDir), loadForDiff(newDir));
       if (opts.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
       else if (opts.markdown) process.stdout.write(renderMarkdown(d));
       else process.stdout.write(renderText(d, { details: !opts.summary }));

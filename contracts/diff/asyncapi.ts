@@ -1,4 +1,4 @@
-import type { Contracts } from '../index.js';
+import type { DiffInput as Contracts } from './index.js';
 import { ASYNCAPI_FILE, NOTIFICATION_ENUM_POINTER } from '../catalogue.js';
 import { matchRenamedByPrefix, RENAMED } from './cross.js';
 import { diffSchema, type SchemaSide } from './schema.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Bundle } from '../bundle.js';
+import { loadBundle, type Bundle } from '../bundle.js';
+import { buildCatalogue } from '../catalogue.js';
 import type { Contracts } from '../index.js';
 import { diffAsyncApi } from './asyncapi.js';
 import { conceptRenames } from './cross.js';
@@ -9,6 +10,15 @@ import { diffProto } from './proto.js';
 import { rule, RULES, type Change, type Rule } from './rules.js';
 
 export { RULES, type Change, type Rule } from './rules.js';
+
+/** What the diff reads of a loaded contract: the parsed files and the catalogue (no validators needed). */
+export type DiffInput = Pick<Contracts, 'bundle' | 'catalogue'>;
+
+/** Load a bundle directory for diffing (the loader's own checks: a bad directory is a SetupError, exit 2). */
+export function loadForDiff(dir: string): DiffInput {
+  const bundle = loadBundle(dir);
+  return { bundle, catalogue: buildCatalogue(bundle) };
+}
 
 export interface VersionInfo {
   dir: string;
@@ -43,7 +53,7 @@ export function contractVersion(bundle: Bundle): string {
   return basename(bundle.location.dir);
 }
 
-function info(c: Contracts): VersionInfo {
+function info(c: DiffInput): VersionInfo {
   return {
     dir: c.bundle.location.dir,
     version: contractVersion(c.bundle),
@@ -61,7 +71,7 @@ function info(c: Contracts): VersionInfo {
 const ORDER = new Map(RULES.map((r, i) => [r.id, i]));
 
 /** Every change from OLD to NEW across REST, WebSocket and gRPC, each classified by its rule. */
-export function diffContracts(a: Contracts, b: Contracts): DiffResult {
+export function diffContracts(a: DiffInput, b: DiffInput): DiffResult {
   const rest = diffOpenApi(a, b).changes;
   const ws = diffAsyncApi(a, b);
   const grpc = diffProto(a, b);

@@ -1,4 +1,4 @@
-import type { Contracts } from '../index.js';
+import type { DiffInput as Contracts } from './index.js';
 import { OPENAPI_FILE, type RestOperation, type RestParam } from '../catalogue.js';
 import { caseKey, casingDetail, matchRenamedOperations, RENAMED, type OpRename } from './cross.js';
 import { diffSchema, shapeOf, typeOf, type SchemaDiff, type SchemaSide } from './schema.js';

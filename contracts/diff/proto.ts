@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import type { Contracts } from '../index.js';
+import type { DiffInput as Contracts } from './index.js';
 import { RENAMED, substitute } from './cross.js';
 import type { Change } from './rules.js';
 
