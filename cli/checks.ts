@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SetupError } from '../contracts/errors.js';
 import { loadContracts } from '../contracts/index.js';
+import { applicability } from '../contracts/applicability.js';
+import { contractVersion } from '../contracts/diff/index.js';
 import { LEVELS } from '../reports/model.js';
 import { stripAnsi } from '../reports/raw.js';
 import { SUITES, type Suite } from './config.js';
@@ -18,6 +20,11 @@ export interface CatalogueEntry {
   cites: string[];
   assumed: boolean;
   file: string;
+  /** Elements declared beyond the cites (check() `needs`). */
+  needs: string[];
+  /** Whether every element the check relies on is in the listed bundle; if not, what is missing. */
+  applicable: boolean;
+  missing: string[];
 }
 
 const LIST_TIMEOUT_MS = 120_000;
@@ -26,7 +33,7 @@ const LIST_TIMEOUT_MS = 120_000;
  * The check catalogue as the suites declare it: Playwright `--list` with the JSON reporter, read from the
  * check() annotations. Nothing runs and no target is contacted.
  */
-export async function listChecks(opts: { suites: Suite[]; contracts?: string }): Promise<{ entries: CatalogueEntry[]; errors: string[] }> {
+export async function listChecks(opts: { suites: Suite[]; contracts?: string }): Promise<{ entries: CatalogueEntry[]; errors: string[]; version: string }> {
   const contracts = loadContracts(opts.contracts);
   const dir = mkdtempSync(join(tmpdir(), 'anychat-list-'));
   try {
@@ -58,6 +65,7 @@ export async function listChecks(opts: { suites: Suite[]; contracts?: string }):
         for (const t of spec.tests ?? []) {
           const ann = (type: string): string[] => (t.annotations ?? []).filter((a: any) => a.type === type).map((a: any) => a.description);
           const id = ann('check-id')[0] ?? spec.title;
+          const applies = applicability({ cites: ann('cite'), needs: ann('needs') }, contracts);
           entries.push({
             id,
             level: ann('level')[0] ?? (spec.tags ?? []).find((x: string) => (LEVELS as string[]).includes(x)) ?? '?',
@@ -66,6 +74,9 @@ export async function listChecks(opts: { suites: Suite[]; contracts?: string }):
             cites: ann('cite'),
             assumed: ann('assumed').length > 0,
             file,
+            needs: ann('needs'),
+            applicable: applies.applicable,
+            missing: applies.missing,
           });
         }
       }
@@ -73,7 +84,7 @@ export async function listChecks(opts: { suites: Suite[]; contracts?: string }):
     for (const s of report.suites ?? []) walk(s, s.file ?? s.title);
     const order = (s: string) => (SUITES as readonly string[]).indexOf(s);
     entries.sort((a, b) => order(a.suite) - order(b.suite) || a.id.localeCompare(b.id, 'en', { numeric: true }));
-    return { entries, errors };
+    return { entries, errors, version: contractVersion(contracts.bundle) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -95,20 +106,24 @@ export function registerChecks(program: Command, setExit: SetExit): void {
     .option('--suite <names>', `suites, comma-separated: ${SUITES.join(', ')} (default: all)`)
     .option('--protocol <names>', 'alias of --suite')
     .option('--level <levels>', 'MUST, SHOULD, MAY (comma-separated)')
-    .option('--contracts <dir>', 'contract bundle directory')
+    .option('--contracts <dir>', 'contract bundle directory: each check is listed as applicable to it or not, with the missing element')
+    .option('--applicable', 'only the checks that apply to the bundle')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const suites = parseList('--suite', opts.suite ?? opts.protocol, SUITES) ?? [...SUITES];
       const levels = parseList('--level', opts.level?.toUpperCase(), LEVELS);
       const listed = await listChecks({ suites, contracts: opts.contracts });
-      const entries = listed.entries.filter((e) => !levels || (levels as string[]).includes(e.level));
+      const entries = listed.entries.filter((e) => (!levels || (levels as string[]).includes(e.level)) && (!opts.applicable || e.applicable));
       if (opts.json) process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
       else {
         const w = Math.min(44, Math.max(8, ...entries.map((e) => e.id.length)));
         for (const e of entries) {
           process.stdout.write(`${e.id.padEnd(w)} ${e.level.padEnd(6)} ${e.suite.padEnd(8)} ${e.title}${e.assumed ? ' (assumed)' : ''}\n`);
           process.stdout.write(`${''.padEnd(w)} ${''.padEnd(6)} ${''.padEnd(8)}   ${e.cites.join(' · ')}\n`);
+          if (!e.applicable) process.stdout.write(`${''.padEnd(w)} ${''.padEnd(6)} ${''.padEnd(8)}   not applicable: ${e.missing.join(', ')}\n`);
         }
+        const applying = entries.filter((e) => e.applicable).length;
+        process.stdout.write(`\ncontract ${listed.version}: ${applying} of ${entries.length} checks apply${applying < entries.length ? ` (${entries.length - applying} not applicable)` : ''}`);
         const by = (l: string) => entries.filter((e) => e.level === l).length;
         process.stdout.write(`\n${entries.length} checks (MUST ${by('MUST')}, SHOULD ${by('SHOULD')}, MAY ${by('MAY')})\n`);
       }

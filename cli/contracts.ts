@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { loadContracts, type Contracts } from '../contracts/index.js';
 import { lintContracts } from '../contracts/lint.js';
 import { openApiSchemaFindings } from '../contracts/openapi-schema.js';
+import { diffContracts, loadForDiff } from '../contracts/diff/index.js';
+import { renderMarkdown, renderText } from '../contracts/diff/render.js';
+import { SetupError } from '../contracts/errors.js';
 import type { SetExit } from './main.js';
 
 /** The summary `contracts show` prints and every report header repeats. */
@@ -78,5 +81,33 @@ export function registerContracts(program: Command, setExit: SetExit): void {
         process.stdout.write(`\n${findings.length} findings\n`);
       }
       setExit(0);
+    });
+  cmd
+    .command('diff')
+    .argument('<old>', 'the older contract bundle directory')
+    .argument('<new>', 'the newer contract bundle directory')
+    .description('What changed between two contract versions, across REST, WebSocket and gRPC, each change classified breaking or not for clients and for servers.')
+    .option('--json', 'machine-readable output (every change with its rule, locations and classification)')
+    .option('--markdown', 'Markdown for a pull-request comment')
+    .option('--summary', 'only the per-rule table and the verdict')
+    .option('--fail-on <who>', 'exit 1 when a change breaks: clients | servers | any | none', 'any')
+    .addHelpText('after', `
+Exit codes: 0 nothing breaking (for --fail-on), 1 a breaking change found, 2 bad input.
+
+Examples:
+  $ anychat-conform contracts diff ../shared/contracts-history/06-e62fda5 ../shared/contracts-history/27-364b5e2
+  $ anychat-conform contracts diff OLD NEW --markdown > comment.md
+  $ anychat-conform contracts diff OLD NEW --json --fail-on clients`)
+    .action((oldDir: string, newDir: string, opts) => {
+      const failOn = String(opts.failOn);
+      if (!['clients', 'servers', 'any', 'none'].includes(failOn)) throw new SetupError(`--fail-on: unknown value ${JSON.stringify(failOn)}; expected clients, servers, any or none`);
+      if (opts.json && opts.markdown) throw new SetupError('--json and --markdown: choose one');
+      const d = diffContracts(loadForDiff(oldDir), loadForDiff(newDir));
+      if (opts.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
+      else if (opts.markdown) process.stdout.write(renderMarkdown(d));
+      else process.stdout.write(renderText(d, { details: !opts.summary }));
+      const s = d.summary;
+      const broken = failOn === 'clients' ? s.breakingForClients : failOn === 'servers' ? s.breakingForServers : failOn === 'any' ? s.breakingForClients + s.breakingForServers : 0;
+      setExit(broken > 0 ? 1 : 0);
     });
 }

@@ -7,6 +7,7 @@ import { packageRoot } from '../contracts/locate.js';
 export const PLAYWRIGHT_CONFIG = join(packageRoot, 'playwright.config.ts');
 export const CONFORMANCE_REPORTER = join(packageRoot, 'reports', 'conformance-reporter.ts');
 export const PROGRESS_REPORTER = join(packageRoot, 'reports', 'progress-reporter.ts');
+export const APPLICABILITY_REPORTER = join(packageRoot, 'reports', 'applicability-reporter.ts');
 export const playwrightCli = (): string => createRequire(import.meta.url).resolve('@playwright/test/cli');
 
 /** Every ANYCHAT_* variable the CLI owns; the child gets the resolved values instead of whatever the parent had. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
+import { defaultBundleDir, loadContracts, packageRoot, type Contracts } from '../contracts/index.js';
+import { contractVersion } from '../contracts/diff/index.js';
 import { SetupError } from '../contracts/errors.js';
 import { loadExpectations } from '../reports/expectations.js';
 import type { RunMetadata } from '../reports/raw.js';
@@ -11,7 +12,7 @@ import { RUN_OPTIONS, resolveRunConfig, SUITES, DEFAULT_REPORTERS, type RunConfi
 import type { SetExit } from './main.js';
 import { envHelp } from './env-vars.js';
 import { deviceTypeWarning, freshStateDir, passThroughEnv, runConfigJson, writeRunConfig } from './run-config.js';
-import { CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, PROGRESS_REPORTER, runPlaywright, withoutManagedEnv } from './run-playwright.js';
+import { APPLICABILITY_REPORTER, CONFORMANCE_REPORTER, PLAYWRIGHT_CONFIG, PROGRESS_REPORTER, runPlaywright, withoutManagedEnv } from './run-playwright.js';
 import { finishRun, readRawResults } from './run-report.js';
 import { probeTarget, serveReference, checkFaultIds, SERVE_ADMIN, type ServedTarget } from './run-target.js';
 
@@ -87,7 +88,7 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
   const cfg = await resolveRunConfig(flags, process.env, { configFlag });
   const contracts = loadContracts(cfg.contracts);
   const { bundle } = contracts;
-  process.stdout.write(`contract ${bundle.contractsCommit ?? '(commit unknown)'} · digest ${bundle.digest} · ${bundle.location.dir}\n`);
+  process.stdout.write(`contract ${contractVersion(bundle)} · digest ${bundle.digest} · ${bundle.location.dir}\n`);
   const grpcServices = resolveServices(cfg.grpcServices, contracts);
   const dtWarning = deviceTypeWarning(cfg.deviceType, contracts);
   if (dtWarning) process.stdout.write(`${dtWarning}\n`);
@@ -102,7 +103,8 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     if (cfg.serve) {
       // run-config.json never stores the password: a --serve replay without one seeds the default (any works in-process)
       const serveAdmin = cfg.admin && !cfg.admin.password ? { ...cfg.admin, password: SERVE_ADMIN.password } : cfg.admin;
-      served = await serveReference({ faults: cfg.faults, admin: serveAdmin, contractsDir: cfg.contracts });
+      // The reference server implements its own (pinned) contract; --contracts changes only what the checks judge by.
+      served = await serveReference({ faults: cfg.faults, admin: serveAdmin, contractsDir: existsSync(defaultBundleDir) ? defaultBundleDir : cfg.contracts });
       url = served.url;
       grpc = served.grpc;
       admin = served.admin;
@@ -145,7 +147,8 @@ export async function runCommand(flags: Record<string, unknown>, configFlag?: st
     );
 
     const rawFile = join(cfg.out, REPORT_FILES.raw);
-    const reporters: unknown[] = [];
+    // First: how many of the selected checks apply to this contract version (reports/applicability-reporter.ts).
+    const reporters: unknown[] = [[APPLICABILITY_REPORTER]];
     // list/line: one line per check, named by its id (reports/progress-reporter.ts); dot stays Playwright's
     if (cfg.progress) reporters.push(cfg.progress === 'dot' ? ['dot'] : [PROGRESS_REPORTER, { debug: cfg.debug }]);
     reporters.push([CONFORMANCE_REPORTER, { outputFile: rawFile }]);

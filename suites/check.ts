@@ -1,5 +1,6 @@
 import { test as base, type TestInfo } from '@playwright/test';
 import { loadContracts, type Contracts } from '../contracts/index.js';
+import { applicability, notApplicableReason } from '../contracts/applicability.js';
 import { raisedFailures } from '../fixtures/failure.js';
 import { Recorder, RECORD_ATTACHMENT } from '../fixtures/recorder.js';
 import { targetFromEnv, type Target } from '../fixtures/target.js';
@@ -19,6 +20,8 @@ export interface CheckMeta {
   title: string;
   /** The behaviour rests on an assumption the contract leaves open (contract-notes I9 etc.). */
   assumed?: boolean;
+  /** Contract elements the check relies on beyond its cites (same forms, or 'notification:<type>'); see contracts/applicability.ts. */
+  needs?: string | string[];
 }
 
 export interface CoreWorkerFixtures {
@@ -67,6 +70,9 @@ export type CheckArgs = Parameters<Parameters<typeof test>[2]>[0];
  */
 export function check(meta: CheckMeta, body: (args: CheckArgs, testInfo: TestInfo) => Promise<void>): void {
   const cites = Array.isArray(meta.cites) ? meta.cites : [meta.cites];
+  // With another contract version, a check whose elements the bundle lacks ends skipped: 'not applicable: <element>'.
+  const needs = meta.needs === undefined ? [] : Array.isArray(meta.needs) ? meta.needs : [meta.needs];
+  const applies = applicability({ cites, needs }, loadContracts(process.env.ANYCHAT_CONTRACTS || undefined));
   test(`${meta.id} ${meta.title}`, {
     tag: [`@${meta.level}`],
     annotation: [
@@ -74,6 +80,7 @@ export function check(meta: CheckMeta, body: (args: CheckArgs, testInfo: TestInf
       { type: 'level', description: meta.level },
       ...cites.map((c) => ({ type: 'cite', description: c })),
       ...(meta.assumed ? [{ type: 'assumed', description: 'relies on a decision the contract leaves open' }] : []),
+      ...needs.map((n) => ({ type: 'needs', description: n })),
     ],
-  }, body as any);
+  }, applies.applicable ? (body as any) : async ({}, testInfo: TestInfo) => testInfo.skip(true, notApplicableReason(applies)));
 }

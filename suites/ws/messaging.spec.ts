@@ -10,7 +10,7 @@ import { befriend, content, createGroup, EXAMPLE_CITE, newLocalId, sendAcked, SE
 
 /** Sending over WS: acks, sequences, timestamps, delivery (contract-notes §6.3 WS5–WS7, WS9, WS13, WS15, WS16). */
 
-const ACK = (...p: string[]) => messageCite('MessageSent', 'payload', 'properties', 'payload', ...p);
+const ACK = (...p: string[]) => messageCite('MessageSent', 'payload', 'properties', 'payload', 'properties', ...p);
 
 /** A and B in a new group, both connected. */
 async function groupOfTwo({ api, newUser, ws }: Pick<WsArgs, 'api' | 'newUser' | 'ws'>) {

@@ -45,7 +45,7 @@ check({
 
 check({
   id: 'WS.10', level: 'SHOULD', title: 'friend.request reaches the target (requestId, fromUserId, message) and not the sender; friend.request_handled reaches the requester on accept',
-  cites: [EXAMPLE_CITE.friendRequest, ENUM_CITE],
+  cites: [EXAMPLE_CITE.friendRequest, ENUM_CITE], needs: ['notification:friend.request', 'notification:friend.request_handled'],
 }, async ({ ws, newUser, api }) => {
   const [a, b, c] = [await newUser(), await newUser(), await newUser()];
   const [ca, cb, cc] = [await ws.connect(a, { label: 'A (requester)' }), await ws.connect(b, { label: 'B (target)' }), await ws.connect(c, { label: 'C (stranger)' })];
@@ -72,7 +72,7 @@ check({
 
 check({
   id: 'WS.11', level: 'SHOULD', title: 'an invited user gets group.invited with groupId, inviterId and groupName; nobody else does',
-  cites: [EXAMPLE_CITE.groupInvited, opCite('POST /groups/{id}/members')],
+  cites: [EXAMPLE_CITE.groupInvited, opCite('POST /groups/{id}/members')], needs: 'notification:group.invited',
 }, async ({ ws, newUser, api }) => {
   const [a, b, c, d] = [await newUser(), await newUser(), await newUser(), await newUser()];
   const { groupId, name } = await createGroup(api, a, [b]);
@@ -406,5 +406,5 @@ const TRIGGERS: TriggerCase[] = [
 
 for (const t of TRIGGERS) {
   const extra = t.ops.includes('GET /ws') ? [messageCite('MessageSend')] : [];
-  wsCheck({ id: `WS.NOTIF.${t.type}`, level: t.level, title: t.title, cites: [...cites(t.ops), ...extra] }, t.run);
+  wsCheck({ id: `WS.NOTIF.${t.type}`, level: t.level, title: t.title, cites: [...cites(t.ops), ...extra], needs: `notification:${t.type}` }, t.run);
 }
