@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import { newId } from '../ids.js';
+import { newSortableId } from '../ids.js';
 import type { ConversationType } from '../message/conversation.js';
 import { MessageStatus, type MessageRow } from '../message/shape.js';
 
@@ -180,7 +180,7 @@ export class MessageStore {
 
   private row(job: StoreJob, now: number): MessageRow {
     return {
-      message_id: newId('m'),
+      message_id: newSortableId('m'), // in creation order: the primary-key index is appended to, not scattered
       conversation_id: job.conversationId,
       conversation_type: job.conversationType,
       sender_id: job.senderId,
