@@ -30,6 +30,8 @@ const FANOUT = process.env.BENCH_FANOUT === '1';
 /** BENCH_DB=memory: SQLite :memory: instead of a durable file — shows what the fsyncs cost, not a valid target figure. */
 const MEMORY_DB = process.env.BENCH_DB === 'memory';
 const TIMEOUT_MS = 15_000;
+/** Starting the server (contracts compiled, TypeScript loaded) takes seconds, far more on a busy shared machine. */
+const START_TIMEOUT_MS = 90_000;
 
 interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number; cpu: CpuUse }
 
@@ -54,7 +56,7 @@ const CLOCK_TICKS = 100;
 async function child(args: string[]): Promise<{ proc: ChildProcess; addr: any }> {
   const proc = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no address line within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no address line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     createInterface({ input: proc.stdout! }).once('line', (l) => { clearTimeout(timer); resolve(l); });
     proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
