@@ -15,7 +15,7 @@
  * from /proc): on a shared machine the rates swing with the neighbours' load, the CPU cost per ack much less.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,8 +35,8 @@ const START_TIMEOUT_MS = 90_000;
 
 interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number; cpu: CpuUse }
 
-/** CPU the server process used while measuring: all its threads, and its main (event-loop) thread alone. */
-interface CpuUse { totalMs: number; mainMs: number }
+/** CPU the server process used while measuring: all its threads, its main (event-loop) thread, and per other thread. */
+interface CpuUse { totalMs: number; mainMs: number; threads: Map<string, number> }
 
 /** utime+stime in ms of process `pid` (all threads) and of its main thread, from /proc (Linux; zeros elsewhere). */
 function cpuMs(pid: number): CpuUse {
@@ -48,7 +48,13 @@ function cpuMs(pid: number): CpuUse {
       return 0;
     }
   };
-  return { totalMs: read(`/proc/${pid}/stat`), mainMs: read(`/proc/${pid}/task/${pid}/stat`) };
+  const threads = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) if (tid !== String(pid)) threads.set(tid, read(`/proc/${pid}/task/${tid}/stat`));
+  } catch {
+    // not Linux
+  }
+  return { totalMs: read(`/proc/${pid}/stat`), mainMs: read(`/proc/${pid}/task/${pid}/stat`), threads };
 }
 const CLOCK_TICKS = 100;
 
@@ -141,7 +147,8 @@ async function drive(name: string, pid: number, sockets: Array<{ ws: WebSocket; 
   for (const s of sockets) s.ws.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  const cpu = { totalMs: cpu1.totalMs - cpu0.totalMs, mainMs: cpu1.mainMs - cpu0.mainMs };
+  const threads = new Map([...cpu1.threads].map(([tid, ms]) => [tid, ms - (cpu0.threads.get(tid) ?? 0)]));
+  const cpu = { totalMs: cpu1.totalMs - cpu0.totalMs, mainMs: cpu1.mainMs - cpu0.mainMs, threads };
   return { name, acked, seconds, perSec: acked / seconds, p50: pct(50), p99: pct(99), cpu };
 }
 
@@ -180,7 +187,8 @@ async function benchReference(): Promise<Result> {
 
 const fmt = (r: Result) =>
   `${r.name.padEnd(28)} ${r.perSec.toFixed(0).padStart(8)} acks/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.acked} in ${r.seconds.toFixed(1)} s)` +
-  `   server CPU ${perAck(r.cpu.totalMs, r.acked)} µs/ack (event loop ${perAck(r.cpu.mainMs, r.acked)})`;
+  `   server CPU ${perAck(r.cpu.totalMs, r.acked)} µs/ack (event loop ${perAck(r.cpu.mainMs, r.acked)}; busiest other threads ` +
+  `${[...r.cpu.threads.values()].sort((a, b) => b - a).slice(0, 3).map((ms) => perAck(ms, r.acked)).join(', ')})`;
 const perAck = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(1) : 'n/a');
 
 console.log(`ws-ack bench: ${CONNECTIONS} connections × ${WINDOW} in flight, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)${FANOUT ? ', all senders in one group' : ''}`);
