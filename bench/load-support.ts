@@ -22,7 +22,7 @@ export async function serveChild(faults: string[] = [], db?: string): Promise<Se
   if (faults.length) args.push('--fault', faults.join(','));
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve: no address line within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error('serve: no address line within 90 s')), 90_000); // slow on a busy shared machine
     createInterface({ input: proc.stdout! }).once('line', (l) => {
       clearTimeout(timer);
       resolve(l);

@@ -10,9 +10,12 @@
  * message.send frames in flight; latency = time from send to the matching ack (message.sent / echoed frame, matched by
  * localId). Each sender is alone online in its own group unless BENCH_FANOUT=1 (all senders in one group: every
  * message is also delivered to the other senders' sockets). Target: reference/echo throughput ratio ≥ 0.5.
+ *
+ * Each line also gives the server's CPU time per ack while measuring (all threads, and the event-loop thread alone,
+ * from /proc): on a shared machine the rates swing with the neighbours' load, the CPU cost per ack much less.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,14 +30,39 @@ const FANOUT = process.env.BENCH_FANOUT === '1';
 /** BENCH_DB=memory: SQLite :memory: instead of a durable file — shows what the fsyncs cost, not a valid target figure. */
 const MEMORY_DB = process.env.BENCH_DB === 'memory';
 const TIMEOUT_MS = 15_000;
+/** Starting the server (contracts compiled, TypeScript loaded) takes seconds, far more on a busy shared machine. */
+const START_TIMEOUT_MS = 90_000;
 
-interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number }
+interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number; cpu: CpuUse }
+
+/** CPU the server process used while measuring: all its threads, its main (event-loop) thread, and per other thread. */
+interface CpuUse { totalMs: number; mainMs: number; threads: Map<string, number> }
+
+/** utime+stime in ms of process `pid` (all threads) and of its main thread, from /proc (Linux; zeros elsewhere). */
+function cpuMs(pid: number): CpuUse {
+  const read = (path: string) => {
+    try {
+      const f = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+      return 0;
+    }
+  };
+  const threads = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) if (tid !== String(pid)) threads.set(tid, read(`/proc/${pid}/task/${tid}/stat`));
+  } catch {
+    // not Linux
+  }
+  return { totalMs: read(`/proc/${pid}/stat`), mainMs: read(`/proc/${pid}/task/${pid}/stat`), threads };
+}
+const CLOCK_TICKS = 100;
 
 /** Spawn a child that prints one JSON line with its address; resolve with the parsed line. */
 async function child(args: string[]): Promise<{ proc: ChildProcess; addr: any }> {
   const proc = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no address line within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no address line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     createInterface({ input: proc.stdout! }).once('line', (l) => { clearTimeout(timer); resolve(l); });
     proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
@@ -78,7 +106,7 @@ function open(url: string): Promise<WebSocket> {
 }
 
 /** Drive `sockets` with WINDOW frames in flight each for WARMUP + SECONDS; count and time the acks after warm-up. */
-async function drive(name: string, sockets: Array<{ ws: WebSocket; conversationId: string }>, ackOf: (frame: any) => string | undefined): Promise<Result> {
+async function drive(name: string, pid: number, sockets: Array<{ ws: WebSocket; conversationId: string }>, ackOf: (frame: any) => string | undefined): Promise<Result> {
   const latencies: number[] = [];
   let acked = 0;
   let measuring = false;
@@ -106,9 +134,11 @@ async function drive(name: string, sockets: Array<{ ws: WebSocket; conversationI
   for (const s of sockets) for (let i = 0; i < WINDOW; i++) sendOne(s);
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
   measuring = true;
+  const cpu0 = cpuMs(pid);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
+  const cpu1 = cpuMs(pid);
   stopping = true;
   const seconds = (performance.now() - t0) / 1000;
   const deadline = Date.now() + TIMEOUT_MS;
@@ -117,14 +147,16 @@ async function drive(name: string, sockets: Array<{ ws: WebSocket; conversationI
   for (const s of sockets) s.ws.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { name, acked, seconds, perSec: acked / seconds, p50: pct(50), p99: pct(99) };
+  const threads = new Map([...cpu1.threads].map(([tid, ms]) => [tid, ms - (cpu0.threads.get(tid) ?? 0)]));
+  const cpu = { totalMs: cpu1.totalMs - cpu0.totalMs, mainMs: cpu1.mainMs - cpu0.mainMs, threads };
+  return { name, acked, seconds, perSec: acked / seconds, p50: pct(50), p99: pct(99), cpu };
 }
 
 async function benchEcho(): Promise<Result> {
   const { proc, addr } = await child(['-e', ECHO_SERVER]);
   try {
     const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, async () => ({ ws: await open(addr.ws), conversationId: 'echo' })));
-    return await drive('bare ws echo', sockets, (f) => (f.type === 'message.send' ? f.payload.localId : undefined));
+    return await drive('bare ws echo', proc.pid!, sockets, (f) => (f.type === 'message.send' ? f.payload.localId : undefined));
   } finally {
     proc.kill('SIGTERM');
   }
@@ -145,7 +177,7 @@ async function benchReference(): Promise<Result> {
         : (await rest(addr.http, 'POST', '/groups', { name: 'bench', memberIds: members }, u.accessToken)).groupId;
       sockets.push({ ws: await open(`${addr.ws}?token=${u.accessToken}`), conversationId: groupId });
     }
-    return await drive(MEMORY_DB ? 'reference server (:memory:)' : 'reference server (durable)', sockets, (f) => (f.type === 'message.sent' ? f.payload.localId : undefined));
+    return await drive(MEMORY_DB ? 'reference server (:memory:)' : 'reference server (durable)', proc.pid!, sockets, (f) => (f.type === 'message.sent' ? f.payload.localId : undefined));
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
@@ -154,7 +186,10 @@ async function benchReference(): Promise<Result> {
 }
 
 const fmt = (r: Result) =>
-  `${r.name.padEnd(28)} ${r.perSec.toFixed(0).padStart(8)} acks/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.acked} in ${r.seconds.toFixed(1)} s)`;
+  `${r.name.padEnd(28)} ${r.perSec.toFixed(0).padStart(8)} acks/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.acked} in ${r.seconds.toFixed(1)} s)` +
+  `   server CPU ${perAck(r.cpu.totalMs, r.acked)} µs/ack (event loop ${perAck(r.cpu.mainMs, r.acked)}; busiest other threads ` +
+  `${[...r.cpu.threads.values()].sort((a, b) => b - a).slice(0, 3).map((ms) => perAck(ms, r.acked)).join(', ')})`;
+const perAck = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(1) : 'n/a');
 
 console.log(`ws-ack bench: ${CONNECTIONS} connections × ${WINDOW} in flight, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)${FANOUT ? ', all senders in one group' : ''}`);
 const echo = await benchEcho();

@@ -184,6 +184,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       for (const conn of ctx.bus.all()) conn.socket.close(1001, 'server shutting down');
       if (grpcServer) await new Promise<void>((r) => grpcServer!.tryShutdown(() => r()));
       await app.close();
+      await ctx.domains.message.close();
       db.close();
     },
   };

@@ -60,13 +60,47 @@ function installNotificationShape(ctx: ServerContext): void {
   });
 }
 
+/**
+ * Frames leave in bursts (a stored batch: every ack, every fan-out copy): each socket is corked at its first frame of
+ * the burst and uncorked once the current tick's callbacks and microtasks are done, so a burst costs one write per
+ * socket instead of one per frame. `_socket` is ws's net.Socket (not public API; without it, frames go one by one).
+ */
+const corked = new Set<{ cork(): void; uncork(): void }>();
+function corkForThisTick(socket: WebSocket): void {
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  if (!raw || corked.has(raw)) return;
+  raw.cork();
+  corked.add(raw);
+  if (corked.size === 1) process.nextTick(uncorkAll);
+}
+function uncorkAll(): void {
+  for (const raw of corked) raw.uncork();
+  corked.clear();
+}
+
+/**
+ * JSON of the last frame sent: fan-out hands the same frame object to every recipient, so it is serialised once per
+ * message rather than once per socket. Frames are built fresh and never changed after sending.
+ */
+let lastFrame: unknown;
+let lastText = '';
+function serialise(frame: unknown): string {
+  if (frame !== lastFrame) {
+    lastText = JSON.stringify(frame);
+    lastFrame = frame;
+  }
+  return lastText;
+}
+
 function onConnection(ctx: ServerContext, socket: WebSocket, caller: Caller, log: FastifyBaseLogger): void {
   const conn: Connection = {
     userId: caller.userId,
     deviceId: caller.deviceId,
     socket,
     send(frame) {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+      if (socket.readyState !== socket.OPEN) return;
+      corkForThisTick(socket);
+      socket.send(serialise(frame));
     },
   };
   if (ctx.faults.on('dialect.single-socket')) {

@@ -1,7 +1,6 @@
 import type { Connection } from '../bus.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
-import { newId } from '../ids.js';
 import {
   groupMemberIds, isGroupMember, privateMembersOf, resolveForRead, resolveForSend,
   type Conversation, type ConversationType,
@@ -9,6 +8,8 @@ import {
 import { isJsonText } from '../dialect.js';
 import { MessageFanout } from './fanout.js';
 import { MessageStatus, type MessageRow } from './shape.js';
+import type { StoreJob } from '../store/message-store.js';
+import { inlineWriter, threadWriter, type MessageWriter } from '../store/writer.js';
 
 /** What a client sends (WS `message.send` payload; gRPC SendMessage mapped to it). */
 export interface SendPayload {
@@ -29,18 +30,13 @@ export interface SendResult {
 
 /** AsyncAPI contentType enum + the proto comment's `card` + README's `system` (contract-notes I4). */
 export const CONTENT_TYPES = ['text', 'image', 'audio', 'video', 'file', 'location', 'custom', 'card', 'system'];
-/** A resent localId is answered from the store for this long (clients restart their localIds per process). */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+export { IDEMPOTENCY_WINDOW_MS } from '../store/message-store.js';
 export const MAX_CONTENT_BYTES = 64 * 1024;
 export const GET_MESSAGES_DEFAULT = 20;
 export const GET_MESSAGES_MAX = 100;
 
 interface PendingSend {
-  conv: Conversation;
-  senderId: string;
-  payload: SendPayload;
-  /** Set only by the ord.sequence-reuse fault: the sequence read before an await. */
-  forcedSeq?: number;
+  job: StoreJob;
   resolve(r: SendResult): void;
   reject(e: unknown): void;
 }
@@ -48,14 +44,16 @@ interface PendingSend {
 /**
  * Messages: per-conversation sequences (strictly increasing, gap-free, allocated inside the insert's transaction),
  * idempotency by (sender, conversation, localId), sessions updated in the same transaction, fan-out after commit.
- * Sends arriving in the same event-loop turn share one transaction (group commit): one fsync, then every ack.
+ * Sends are validated here, then stored in batches by a MessageWriter (store/writer.ts): everything that arrives
+ * while a batch is being committed goes into the next one (group commit: one fsync, then every ack). A file database
+ * is written by a writer thread on its own connection, so the fsync does not stall the event loop.
  */
 export class MessageDomain {
   private readonly stmt;
   private readonly fanout: MessageFanout;
+  private readonly writer: MessageWriter;
   private pending: PendingSend[] = [];
-  private readonly storeBatch: (batch: PendingSend[]) => SendResult[];
-  private readonly storeSingle: (p: PendingSend) => SendResult;
+  private writing = false;
 
   constructor(readonly ctx: ServerContext) {
     const db = ctx.db;
@@ -100,18 +98,8 @@ export class MessageDomain {
       : `CREATE UNIQUE INDEX IF NOT EXISTS ${ix}messages_by_seq ON messages (conversation_id, sequence)`);
 
     this.stmt = {
-      ensureConversation: db.prepare(`INSERT OR IGNORE INTO conversations (conversation_id, conversation_type) VALUES (?, ?)`),
-      nextSeq: db.prepare(`UPDATE conversations SET current_seq = current_seq + ? WHERE conversation_id = ? RETURNING current_seq`),
-      raiseSeq: db.prepare(`UPDATE conversations SET current_seq = MAX(current_seq, ?) WHERE conversation_id = ?`),
       currentSeq: db.prepare(`SELECT current_seq FROM conversations WHERE conversation_id = ?`),
       conversationType: db.prepare(`SELECT conversation_type FROM conversations WHERE conversation_id = ?`),
-      // No ORDER BY: it would make the planner walk the (conversation, sequence) index instead of the localId one.
-      byLocalId: db.prepare(`SELECT * FROM messages INDEXED BY messages_by_local_id
-                             WHERE sender_id = ? AND conversation_id = ? AND local_id = ? AND created_at >= ? LIMIT 1`),
-      insert: db.prepare(`INSERT INTO messages (message_id, conversation_id, conversation_type, sender_id, content_type, content,
-                            sequence, reply_to, at_users, status, local_id, created_at, updated_at)
-                          VALUES (@message_id, @conversation_id, @conversation_type, @sender_id, @content_type, @content,
-                            @sequence, @reply_to, @at_users, @status, @local_id, @created_at, @updated_at)`),
       byId: db.prepare(`SELECT * FROM messages WHERE message_id = ?`),
       range: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conv AND sequence >= @from AND sequence <= @to
                          ORDER BY sequence ASC LIMIT @limit`),
@@ -136,9 +124,9 @@ export class MessageDomain {
       count: db.prepare(`SELECT COUNT(*) AS n FROM messages`),
     };
 
-    this.storeBatch = db.transaction((batch: PendingSend[]) => batch.map((p) => this.storeOne(p)));
-    this.storeSingle = db.transaction((p: PendingSend) => this.storeOne(p));
     this.fanout = new MessageFanout(ctx);
+    // TEMP tables (the fault) and :memory: exist only on the server's own connection: stored in-thread there.
+    this.writer = memoryOnly || db.memory ? inlineWriter(db) : threadWriter(db.name);
   }
 
   /**
@@ -159,82 +147,57 @@ export class MessageDomain {
       forcedSeq = this.currentSeq(conv.id) + 1;
       await new Promise((r) => setTimeout(r, 5)); // the window in which a concurrent send reads the same sequence
     }
+    const job: StoreJob = {
+      conversationId: conv.id,
+      conversationType: conv.type,
+      senderId,
+      contentType: payload.contentType,
+      content: payload.content,
+      replyTo: payload.replyTo || null,
+      atUsers: JSON.stringify(payload.atUsers ?? []),
+      localId: payload.localId || null,
+      members: conv.members,
+      targets: conv.members.map((u) => conv.targetFor(u)),
+      idempotent: !this.ctx.faults.on('ord.localid-not-idempotent'),
+      seqStep: this.ctx.faults.on('ord.sequence-gaps') ? 2 : 1,
+      forcedSeq,
+    };
     const result = await new Promise<SendResult>((resolve, reject) => {
-      this.pending.push({ conv, senderId, payload, forcedSeq, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+      this.pending.push({ job, resolve, reject });
+      if (this.pending.length === 1 && !this.writing) setImmediate(() => this.flush());
     });
     if (!result.duplicate) this.fanout.deliverNew(result.message, conv, origin);
     return result;
   }
 
-  /**
-   * Commit everything queued in one transaction. Sends are validated before queueing, so a failure here is rare:
-   * then the whole batch has rolled back and each send is retried in its own transaction, so only the bad one fails.
-   */
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    let results: SendResult[] | undefined;
-    try {
-      results = this.storeBatch(batch);
-    } catch {
-      results = undefined;
-    }
-    if (results) {
-      batch.forEach((p, i) => p.resolve(results![i]!));
-      return;
-    }
-    for (const p of batch) {
-      try {
-        p.resolve(this.storeSingle(p));
-      } catch (err) {
-        p.reject(err); // not committed: never acked
-      }
-    }
+  /** Stop the writer once the batch in flight is stored (server shutdown). */
+  async close(): Promise<void> {
+    while (this.writing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.writer.close();
   }
 
-  private storeOne(p: PendingSend): SendResult {
-    const { conv, senderId, payload } = p;
-    const now = Date.now();
-    if (payload.localId && !this.ctx.faults.on('ord.localid-not-idempotent')) {
-      const prior = this.stmt.byLocalId.get(senderId, conv.id, payload.localId, now - IDEMPOTENCY_WINDOW_MS) as MessageRow | undefined;
-      if (prior) return { message: prior, duplicate: true };
-    }
-    let sequence: number;
-    if (p.forcedSeq !== undefined) {
-      this.stmt.ensureConversation.run(conv.id, conv.type);
-      sequence = p.forcedSeq;
-      this.stmt.raiseSeq.run(sequence, conv.id);
-    } else {
-      const step = this.ctx.faults.on('ord.sequence-gaps') ? 2 : 1;
-      let next = this.stmt.nextSeq.get(step, conv.id) as { current_seq: number } | undefined;
-      if (!next) {
-        this.stmt.ensureConversation.run(conv.id, conv.type); // first message of the conversation
-        next = this.stmt.nextSeq.get(step, conv.id) as { current_seq: number };
-      }
-      sequence = next.current_seq;
-    }
-    const row: MessageRow = {
-      message_id: newId('m'),
-      conversation_id: conv.id,
-      conversation_type: conv.type,
-      sender_id: senderId,
-      content_type: payload.contentType,
-      content: payload.content,
-      sequence,
-      reply_to: payload.replyTo || null,
-      at_users: JSON.stringify(payload.atUsers ?? []),
-      status: MessageStatus.normal,
-      local_id: payload.localId || null,
-      created_at: now,
-      updated_at: now,
-    };
-    this.stmt.insert.run(row);
-    this.ctx.domains.session.applyMessage(
-      { conversationId: conv.id, conversationType: conv.type, messageId: row.message_id, senderId, content: row.content, createdAtMs: now },
-      conv.members, conv.targetFor,
+  /** Hand everything queued to the writer as one batch; what arrives meanwhile waits for the next. */
+  private flush(): void {
+    if (this.writing || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = true;
+    this.writer.write(batch.map((p) => p.job)).then(
+      (results) => {
+        this.writing = false;
+        this.flush(); // the next batch is stored while this one is acked
+        for (let i = 0; i < batch.length; i++) {
+          const r = results[i]!;
+          if ('error' in r) batch[i]!.reject(new Error(r.error)); // not committed: never acked
+          else batch[i]!.resolve(r);
+        }
+      },
+      (err) => {
+        this.writing = false;
+        this.flush();
+        for (const p of batch) p.reject(err);
+      },
     );
-    return { message: row, duplicate: false };
   }
 
   // ---- reads ----

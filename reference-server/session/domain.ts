@@ -23,21 +23,12 @@ export interface SessionRow {
   updated_at: number;
 }
 
-/** What a stored message contributes to its members' sessions. */
-export interface SessionMessage {
-  conversationId: string;
-  conversationType: ConversationType;
-  messageId: string;
-  senderId: string;
-  content: string;
-  createdAtMs: number;
-}
-
 export const SESSION_LIST_DEFAULT = 20;
 export const SESSION_LIST_MAX = 100;
 
 /**
- * Sessions: created/updated by every stored message (inside the message's transaction), listed pinned-first then by
+ * Sessions: created/updated by every stored message (inside the message's transaction: store/message-store.ts writes
+ * them with the message), listed pinned-first then by
  * updatedAt desc, hidden by DELETE until the next message. Every change notifies the owner's devices.
  */
 export class SessionDomain {
@@ -66,17 +57,6 @@ export class SessionDomain {
     `);
     const db = ctx.db;
     this.stmt = {
-      upsertFromMessage: db.prepare(`
-        INSERT INTO sessions (user_id, session_id, session_type, target_id, last_message_id, last_message_content,
-                              last_message_time, unread_count, created_at, updated_at)
-        VALUES (@userId, @sessionId, @sessionType, @targetId, @messageId, @content, @time, @incr, @now, @now)
-        ON CONFLICT (user_id, session_id) DO UPDATE SET
-          last_message_id = excluded.last_message_id,
-          last_message_content = excluded.last_message_content,
-          last_message_time = excluded.last_message_time,
-          unread_count = CASE WHEN hidden = 1 THEN 0 ELSE unread_count END + excluded.unread_count,
-          hidden = 0,
-          updated_at = excluded.updated_at`),
       get: db.prepare(`SELECT * FROM sessions WHERE user_id = ? AND session_id = ? AND hidden = 0`),
       getAnyUser: db.prepare(`SELECT * FROM sessions WHERE session_id = ? AND hidden = 0 ORDER BY updated_at DESC LIMIT 1`),
       list: db.prepare(`
@@ -107,27 +87,6 @@ export class SessionDomain {
           hidden = 0,
           updated_at = excluded.updated_at`),
     };
-  }
-
-  /**
-   * Record a stored message in every member's session: last message, +1 unread for everyone but the sender,
-   * a hidden session reappears. Synchronous so the message domain runs it inside the message's transaction.
-   */
-  applyMessage(msg: SessionMessage, members: readonly string[], targetFor: (userId: string) => string): void {
-    const now = Date.now();
-    for (const userId of members) {
-      this.stmt.upsertFromMessage.run({
-        userId,
-        sessionId: msg.conversationId,
-        sessionType: msg.conversationType,
-        targetId: targetFor(userId),
-        messageId: msg.messageId,
-        content: msg.content,
-        time: msg.createdAtMs,
-        incr: userId === msg.senderId ? 0 : 1,
-        now,
-      });
-    }
   }
 
   /** Sessions of `userId` updated strictly before `beforeMs`, pinned first, then most recently updated. */

@@ -11,9 +11,9 @@ export type Db = Database.Database;
 export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
+  db.pragma('busy_timeout = 5000'); // first: the message writer thread opens its own connection while the server sets up
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   return db;
 }
