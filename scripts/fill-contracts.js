@@ -1,17 +1,26 @@
-// Fills the gitignored default contract bundle (vendor-contracts/) from the shared checkout, if present.
-// The contract files are never committed; they are copied at install time and hashed at every run.
+// Fills the gitignored default contract bundle (vendor-contracts/) from ANYCHAT_CONTRACTS or the shared checkout
+// (../shared/contracts/anychat-api-contracts). Run by `prepare` (npm ci in the repository) and by `prepack`, so the
+// bundle travels inside the tarball and nothing at install time needs files outside the package.
+// With nothing to copy it keeps what vendor-contracts/ holds; `--require` (prepack) fails when that is no bundle either,
+// because a package without its contract bundle cannot check anything without --contracts.
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'vendor-contracts');
+const isBundle = (dir) => existsSync(join(dir, 'http', 'openapi.json'));
 const candidates = [process.env.ANYCHAT_CONTRACTS, join(root, '..', 'shared', 'contracts', 'anychat-api-contracts')].filter(Boolean);
-const source = candidates.find((dir) => existsSync(join(dir, 'http', 'openapi.json')));
-if (!source) {
-  console.log('anychat-conform: no contract bundle found to fill vendor-contracts/ (pass --contracts DIR or set ANYCHAT_CONTRACTS at run time)');
-} else {
+const source = candidates.map((dir) => resolve(dir)).find((dir) => dir !== target && isBundle(dir));
+if (source) {
   rmSync(target, { recursive: true, force: true });
   cpSync(source, target, { recursive: true });
   console.log(`anychat-conform: contract bundle copied from ${source} to vendor-contracts/`);
+} else if (isBundle(target)) {
+  console.log('anychat-conform: no contract bundle to copy (ANYCHAT_CONTRACTS, ../shared/contracts); vendor-contracts/ keeps the one it holds');
+} else if (process.argv.includes('--require')) {
+  console.error('anychat-conform: cannot pack without a contract bundle: set ANYCHAT_CONTRACTS=DIR or check out ../shared/contracts');
+  process.exit(1);
+} else {
+  console.log('anychat-conform: no contract bundle found to fill vendor-contracts/ (pass --contracts DIR or set ANYCHAT_CONTRACTS at run time)');
 }
