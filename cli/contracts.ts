@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { loadContracts, type Contracts } from '../contracts/index.js';
-import { lintContracts } from '../contracts/lint.js';
-import { openApiSchemaFindings } from '../contracts/openapi-schema.js';
 import type { SetExit } from './main.js';
 
 /** The summary `contracts show` prints and every report header repeats. */
@@ -68,6 +66,8 @@ export function registerContracts(program: Command, setExit: SetExit): void {
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const contracts = loadContracts(opts.contracts);
+      // The linters (one with an OpenAPI parser of its own) load only here: `contracts show` stays quick.
+      const [{ lintContracts }, { openApiSchemaFindings }] = await Promise.all([import('../contracts/lint.js'), import('../contracts/openapi-schema.js')]);
       const findings = [...(await openApiSchemaFindings(contracts.bundle)), ...lintContracts(contracts)];
       if (opts.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
       else {

@@ -3,7 +3,7 @@
 // bundle travels inside the tarball and nothing at install time needs files outside the package.
 // With nothing to copy it keeps what vendor-contracts/ holds; `--require` (prepack) fails when that is no bundle either,
 // because a package without its contract bundle cannot check anything without --contracts.
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +12,15 @@ const target = join(root, 'vendor-contracts');
 const isBundle = (dir) => existsSync(join(dir, 'http', 'openapi.json'));
 const candidates = [process.env.ANYCHAT_CONTRACTS, join(root, '..', 'shared', 'contracts', 'anychat-api-contracts')].filter(Boolean);
 const source = candidates.map((dir) => resolve(dir)).find((dir) => dir !== target && isBundle(dir));
-if (source) {
+/** Relative path → content of every file under `dir`, to tell whether the copy is already current. */
+const snapshot = (dir) =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).sort().map((f) => [f, statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f)).toString('base64') : '']) : [];
+const same = (a, b) => JSON.stringify(snapshot(a)) === JSON.stringify(snapshot(b));
+
+if (source && same(source, target)) {
+  console.log(`anychat-conform: vendor-contracts/ is current with ${source}`);
+} else if (source) {
+  // (not while anything reads it: a repeated `npm pack` during the tests finds it current and leaves it alone)
   rmSync(target, { recursive: true, force: true });
   cpSync(source, target, { recursive: true });
   console.log(`anychat-conform: contract bundle copied from ${source} to vendor-contracts/`);
