@@ -40,17 +40,26 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 function run(cmd: string, args: string[], cwd: string, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<Result> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: cleanEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: cleanEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/** npx runs the command in a child of its own: signal the whole process group (spawned `detached`). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
 }
 
 const npx = (project: string, args: string[], timeoutMs = 120_000) => run('npx', ['--no', '--', 'anychat-conform', ...args], project, timeoutMs);
@@ -109,11 +118,11 @@ function addSqlite(project: string): void {
 /** `serve --port 0` as a child; resolves with its printed addresses once it listens. */
 function serve(dir: string): Promise<{ child: ChildProcess; http: string; base: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--no', '--', 'anychat-conform', 'serve', '--port', '0', '--grpc-port', '-1', '--db', ':memory:'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['--no', '--', 'anychat-conform', 'serve', '--port', '0', '--grpc-port', '-1', '--db', ':memory:'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
       reject(new Error(`serve did not print its addresses within 60 s; stderr: ${err}`));
     }, 60_000);
     child.stderr!.on('data', (d) => (err += d));
@@ -136,12 +145,12 @@ function serve(dir: string): Promise<{ child: ChildProcess; http: string; base: 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
     child.once('close', () => {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    killGroup(child, 'SIGTERM');
   });
 }
 
