@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SetupError } from '../contracts/errors.js';
-import { loadContracts } from '../contracts/index.js';
-import { applicability } from '../contracts/applicability.js';
-import { contractVersion } from '../contracts/diff/index.js';
+import { locateBundle } from '../contracts/locate.js';
 import { LEVELS } from '../reports/model.js';
 import { stripAnsi } from '../reports/raw.js';
 import { SUITES, type Suite } from './config.js';
 import type { SetExit } from './main.js';
 import { PLAYWRIGHT_CONFIG, runPlaywright } from './run-playwright.js';
+import { readPackedCatalogue } from './packed-catalogue.js';
 
 export interface CatalogueEntry {
   id: string;
@@ -31,9 +30,17 @@ const LIST_TIMEOUT_MS = 120_000;
 
 /**
  * The check catalogue as the suites declare it: Playwright `--list` with the JSON reporter, read from the
- * check() annotations. Nothing runs and no target is contacted.
+ * check() annotations. Nothing runs and no target is contacted. An installed package answers from the catalogue
+ * listed the same way at pack time when its code and contract bundle are exactly those (cli/packed-catalogue.ts);
+ * `live` always lists.
  */
-export async function listChecks(opts: { suites: Suite[]; contracts?: string }): Promise<{ entries: CatalogueEntry[]; errors: string[]; version: string }> {
+export async function listChecks(opts: { suites: Suite[]; contracts?: string; live?: boolean }): Promise<{ entries: CatalogueEntry[]; errors: string[]; version: string }> {
+  const [{ loadContracts }, { contractVersion }, { applicability }] = await Promise.all([import('../contracts/index.js'), import('../contracts/diff/index.js'), import('../contracts/applicability.js')]);
+  const packed = opts.live ? null : readPackedCatalogue(locateBundle(opts.contracts).dir);
+  if (packed) {
+    const version = contractVersion(loadContracts(opts.contracts).bundle);
+    return { entries: packed.filter((e) => (opts.suites as string[]).includes(e.suite)), errors: [], version };
+  }
   const contracts = loadContracts(opts.contracts);
   const dir = mkdtempSync(join(tmpdir(), 'anychat-list-'));
   try {
@@ -109,10 +116,11 @@ export function registerChecks(program: Command, setExit: SetExit): void {
     .option('--contracts <dir>', 'contract bundle directory: each check is listed as applicable to it or not, with the missing element')
     .option('--applicable', 'only the checks that apply to the bundle')
     .option('--json', 'machine-readable output')
+    .option('--live', 'list from the suites through Playwright even when the catalogue listed at pack time applies')
     .action(async (opts) => {
       const suites = parseList('--suite', opts.suite ?? opts.protocol, SUITES) ?? [...SUITES];
       const levels = parseList('--level', opts.level?.toUpperCase(), LEVELS);
-      const listed = await listChecks({ suites, contracts: opts.contracts });
+      const listed = await listChecks({ suites, contracts: opts.contracts, live: !!opts.live });
       const entries = listed.entries.filter((e) => (!levels || (levels as string[]).includes(e.level)) && (!opts.applicable || e.applicable));
       if (opts.json) process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
       else {

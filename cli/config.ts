@@ -124,8 +124,12 @@ export async function loadConfigFile(explicit: string | undefined, cwd = process
   try {
     if (file.endsWith('.json')) values = JSON.parse(readFileSync(file, 'utf8'));
     else {
-      const mod = await import(pathToFileURL(file).href);
+      // A TypeScript config file (the user's own) goes through tsx, loaded only then; the harness itself runs compiled.
+      const url = pathToFileURL(file).href;
+      const mod = /\.[cm]?ts$/.test(file) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url);
       values = mod.default ?? mod;
+      // tsx compiles a .ts file outside an ESM package as CommonJS: its export shows as `default.default`.
+      if (values && typeof values === 'object' && 'default' in values && Object.keys(values).length <= 2) values = (values as any).default;
     }
   } catch (e) {
     throw new SetupError(`cannot load config file ${file}: ${(e as Error).message.split('\n')[0]}`);

@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { loadContracts, type Contracts } from '../contracts/index.js';
-import { lintContracts } from '../contracts/lint.js';
-import { openApiSchemaFindings } from '../contracts/openapi-schema.js';
-import { diffContracts, loadForDiff } from '../contracts/diff/index.js';
-import { renderMarkdown, renderText } from '../contracts/diff/render.js';
 import { SetupError } from '../contracts/errors.js';
 import type { SetExit } from './main.js';
 
@@ -71,6 +67,8 @@ export function registerContracts(program: Command, setExit: SetExit): void {
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const contracts = loadContracts(opts.contracts);
+      // The linters (one with an OpenAPI parser of its own) load only here: `contracts show` stays quick.
+      const [{ lintContracts }, { openApiSchemaFindings }] = await Promise.all([import('../contracts/lint.js'), import('../contracts/openapi-schema.js')]);
       const findings = [...(await openApiSchemaFindings(contracts.bundle)), ...lintContracts(contracts)];
       if (opts.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
       else {
@@ -98,7 +96,9 @@ Examples:
   $ anychat-conform contracts diff ../shared/contracts-history/06-e62fda5 ../shared/contracts-history/27-364b5e2
   $ anychat-conform contracts diff OLD NEW --markdown > comment.md
   $ anychat-conform contracts diff OLD NEW --json --fail-on clients`)
-    .action((oldDir: string, newDir: string, opts) => {
+    .action(async (oldDir: string, newDir: string, opts) => {
+      // The diff engine loads only here: `contracts show` stays quick.
+      const [{ diffContracts, loadForDiff }, { renderMarkdown, renderText }] = await Promise.all([import('../contracts/diff/index.js'), import('../contracts/diff/render.js')]);
       const failOn = String(opts.failOn);
       if (!['clients', 'servers', 'any', 'none'].includes(failOn)) throw new SetupError(`--fail-on: unknown value ${JSON.stringify(failOn)}; expected clients, servers, any or none`);
       if (opts.json && opts.markdown) throw new SetupError('--json and --markdown: choose one');

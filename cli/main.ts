@@ -4,19 +4,36 @@ import { join } from 'node:path';
 import { SetupError } from '../contracts/errors.js';
 import { packageRoot } from '../contracts/locate.js';
 import { EXIT_USAGE } from './exit.js';
-import { registerServe } from './serve.js';
-import { registerContracts } from './contracts.js';
-import { registerRun } from './run.js';
-import { registerChecks } from './checks.js';
-import { registerReport } from './report.js';
-import { registerLoad } from './load.js';
 
 export const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
 /** A subcommand reports its exit code through this. */
 export type SetExit = (code: number) => void;
 
-export function buildProgram(setExit: SetExit): Command {
+type Register = (program: Command, setExit: SetExit) => void;
+
+/**
+ * Each subcommand's module, loaded only when needed: `--version` loads none of them and `contracts show` only its own,
+ * so start-up does not pay for Playwright, the reference server or the load engine it does not use. In help order.
+ */
+const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run.js')).registerRun,
+  serve: async () => (await import('./serve.js')).registerServe,
+  load: async () => (await import('./load.js')).registerLoad,
+  contracts: async () => (await import('./contracts.js')).registerContracts,
+  checks: async () => (await import('./checks.js')).registerChecks,
+  report: async () => (await import('./report.js')).registerReport,
+};
+
+/** The subcommands `argv` needs: the one it names; none for a bare --version; all for help or an unknown word. */
+export function subcommandsFor(argv: string[]): string[] {
+  const first = argv[2];
+  if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) return [first];
+  if (first === '-V' || first === '--version') return [];
+  return Object.keys(SUBCOMMANDS);
+}
+
+export async function buildProgram(setExit: SetExit, commands: string[] = Object.keys(SUBCOMMANDS)): Promise<Command> {
   const program = new Command('anychat-conform')
     .description('Conformance harness and reference server for the AnyChat IM contracts (REST, WebSocket, gRPC).')
     .version(version, '-V, --version')
@@ -32,20 +49,16 @@ Examples:
   $ anychat-conform serve --port 8080 --grpc-port 9090
   $ anychat-conform contracts show --json
   $ anychat-conform checks list --protocol ws`);
-  registerRun(program, setExit);
-  registerServe(program, setExit);
-  registerLoad(program, setExit);
-  registerContracts(program, setExit);
-  registerChecks(program, setExit);
-  registerReport(program, setExit);
+  const registers = await Promise.all(commands.map((name) => SUBCOMMANDS[name]!()));
+  for (const register of registers) register(program, setExit);
   return program;
 }
 
 /** Run the CLI; returns the process exit code. Usage and setup problems print one line and return 2. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const program = buildProgram((c) => (code = c));
   try {
+    const program = await buildProgram((c) => (code = c), subcommandsFor(argv));
     await program.parseAsync(argv);
     return code;
   } catch (e) {

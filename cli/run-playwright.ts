@@ -1,13 +1,17 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../contracts/locate.js';
+import { codeExt, codeRoot, packageRoot } from '../contracts/locate.js';
 
-/** Playwright Test runs as a child process: the suites' config, our reporter, and Playwright's own CLI. */
-export const PLAYWRIGHT_CONFIG = join(packageRoot, 'playwright.config.ts');
-export const CONFORMANCE_REPORTER = join(packageRoot, 'reports', 'conformance-reporter.ts');
-export const PROGRESS_REPORTER = join(packageRoot, 'reports', 'progress-reporter.ts');
-export const APPLICABILITY_REPORTER = join(packageRoot, 'reports', 'applicability-reporter.ts');
+/**
+ * Playwright Test runs as a child process: the suites' config, our reporter, and Playwright's own CLI. Installed, these
+ * are the compiled files in dist/ (Playwright loads nothing through a TypeScript loader inside node_modules); run from
+ * the repository's sources, the .ts files.
+ */
+export const PLAYWRIGHT_CONFIG = join(codeRoot, `playwright.config${codeExt}`);
+export const CONFORMANCE_REPORTER = join(codeRoot, 'reports', `conformance-reporter${codeExt}`);
+export const PROGRESS_REPORTER = join(codeRoot, 'reports', `progress-reporter${codeExt}`);
+export const APPLICABILITY_REPORTER = join(codeRoot, 'reports', `applicability-reporter${codeExt}`);
 export const playwrightCli = (): string => createRequire(import.meta.url).resolve('@playwright/test/cli');
 
 /** Every ANYCHAT_* variable the CLI owns; the child gets the resolved values instead of whatever the parent had. */
@@ -32,7 +36,9 @@ export interface ChildResult {
  */
 export function runPlaywright(args: string[], env: NodeJS.ProcessEnv, opts: { stdio: 'inherit' | 'pipe'; timeoutMs?: number; cwd?: string }): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [playwrightCli(), ...args], {
+    // Compiled code: stack traces (ours and in Playwright's failure messages) point at the .ts sources.
+    const nodeArgs = codeExt === '.js' ? ['--enable-source-maps'] : [];
+    const child = spawn(process.execPath, [...nodeArgs, playwrightCli(), ...args], {
       env,
       cwd: opts.cwd ?? packageRoot,
       stdio: opts.stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import protobuf from 'protobufjs';
 import { parse as parseYaml } from 'yaml';
 import { SetupError } from './errors.js';
+import { hashBundle, listFiles } from './digest.js';
 import { locateBundle, type BundleLocation } from './locate.js';
 import { validateAsyncApiDocument } from './asyncapi-schema.js';
 
@@ -36,16 +36,6 @@ export interface Bundle {
   defects: ContractDefect[];
 }
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-
 function readOptional(dir: string, name: string): string | null {
   const p = join(dir, name);
   return existsSync(p) ? readFileSync(p, 'utf8').trim() || null : null;
@@ -55,13 +45,7 @@ function readOptional(dir: string, name: string): string | null {
 export function loadBundle(flag?: string, env: NodeJS.ProcessEnv = process.env): Bundle {
   const location = locateBundle(flag, env);
   const { dir } = location;
-  const hashes: Record<string, string> = {};
-  for (const file of listFiles(dir).sort()) {
-    hashes[relative(dir, file).split('\\').join('/')] = createHash('sha256').update(readFileSync(file)).digest('hex');
-  }
-  const digest = createHash('sha256')
-    .update(Object.entries(hashes).map(([f, h]) => `${h}  ${f}`).join('\n'))
-    .digest('hex');
+  const { hashes, digest } = hashBundle(dir);
 
   const defects: ContractDefect[] = [];
   const openapiPath = join(dir, 'http/openapi.json');

@@ -1,12 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SetupError } from './errors.js';
 
-/** The package root (one level above contracts/). */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where the running code lives: the package root when run from the TypeScript sources, dist/ when compiled. */
+export const codeRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The gitignored default bundle, filled at install time by scripts/fill-contracts.js. */
+/** The package root (package.json, vendor-contracts/): codeRoot, or its parent when the code runs compiled from dist/. */
+export const packageRoot = existsSync(join(codeRoot, 'package.json')) ? codeRoot : dirname(codeRoot);
+
+/** '.js' when compiled, '.ts' from the sources: the extension of the files we hand to other processes (Playwright). */
+export const codeExt = extname(fileURLToPath(import.meta.url));
+
+/** The gitignored default bundle, filled at pack time (and by `npm ci` in the repository) by scripts/fill-contracts.js. */
 export const defaultBundleDir = join(packageRoot, 'vendor-contracts');
 
 /** Files a bundle must have; protos are checked by the loader. */

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { SetupError } from '../contracts/errors.js';
 import { checkParams, DEFAULT_PARAMS, ParamError, parseParams, type LoadParams } from './params.js';
 import type { Scenario, ScenarioExtension } from './scenario.js';
@@ -45,7 +44,10 @@ function builtin(name: string, where: string): Scenario {
  * loader); a file compiled as CommonJS shows its export as `default.default`.
  */
 async function importDefault(file: string): Promise<unknown> {
-  const mod = /\.[cm]?ts$/.test(file) ? await tsImport(pathToFileURL(file).href, import.meta.url) : await import(pathToFileURL(file).href);
+  // tsx is loaded only for a TypeScript scenario file (the user's own); the harness itself runs compiled.
+  const mod = /\.[cm]?ts$/.test(file)
+    ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)
+    : await import(pathToFileURL(file).href);
   const def = mod.default ?? mod.scenario;
   return def && typeof def === 'object' && 'default' in def && Object.keys(def).length <= 2 ? (def as any).default : def;
 }

@@ -65,7 +65,8 @@ interface Lane {
   counters: Record<string, number>;
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+// Compiled: the worker's own JavaScript. From the sources: worker-boot.mjs registers tsx in the thread first.
+const BOOT = import.meta.url.endsWith('.ts') ? new URL('./worker-boot.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 function threadLane(spec: LaneSpec): Lane {
   const worker = new Worker(BOOT, { workerData: spec });

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runLane, type LaneSpec } from './lane.js';
 
 /**
- * Worker-thread entry (started through worker-boot.mjs, which registers tsx first). Protocol with load/run.ts:
+ * Worker-thread entry (compiled: started directly; from the sources: through worker-boot.mjs, which registers tsx first). Protocol with load/run.ts:
  *   parent → worker  { type: 'go', startAt } | { type: 'stop' }
  *   worker → parent  { type: 'ready', … } | { type: 'progress', counters } | { type: 'done', result } | { type: 'error', message }
  */
