@@ -138,8 +138,9 @@ export class MessageDomain {
     validatePayload(payload);
     if (this.ctx.faults.on('dialect.json-content') && !isJsonText(payload.content)) {
       // the backend's insert into a JSON column fails after the sequence was taken: the number is burnt, nothing acked
-      this.stmt.ensureConversation.run(conv.id, conv.type);
-      this.stmt.nextSeq.get(1, conv.id);
+      const db = this.ctx.db; // prepared here only: free when the fault is off (the writer thread owns the hot path)
+      db.prepare(`INSERT OR IGNORE INTO conversations (conversation_id, conversation_type) VALUES (?, ?)`).run(conv.id, conv.type);
+      db.prepare(`UPDATE conversations SET current_seq = current_seq + 1 WHERE conversation_id = ?`).run(conv.id);
       throw badRequest('message', "invalid field 'content': must be a JSON text (fault dialect.json-content)", 'content');
     }
     let forcedSeq: number | undefined;
