@@ -140,6 +140,7 @@ function blockedSection(report: ConformanceReport): string {
 
 function checksSection(report: ConformanceReport): string {
   const suites = Object.keys(report.summary.bySuite);
+  const blocks = new Map((report.blocked ?? []).map((g) => [g.owner, g.checks.length]));
   const opt = (vals: string[], all: string) => `<option value="">${all}</option>${vals.map((v) => `<option value="${esc(v)}">${esc(v)}</option>`).join('')}`;
   return `<section id="checks"><h2>Checks</h2>
 <div class="filters">
@@ -150,14 +151,15 @@ function checksSection(report: ConformanceReport): string {
 <button type="button" id="open-failures">Expand failures</button>
 <span id="shown" aria-live="polite">${report.checks.length} of ${report.checks.length} checks</span>
 </div>
-<div id="check-list">${report.checks.map(checkItem).join('\n')}</div>
+<div id="check-list">${report.checks.map((c) => checkItem(c, blocks.get(c.id) ?? 0)).join('\n')}</div>
 ${report.checks.length === 0 ? '<p class="empty">No check was selected.</p>' : ''}
 </section>`;
 }
 
-function checkItem(c: CheckResult): string {
+function checkItem(c: CheckResult, blocks = 0): string {
   const search = [c.id, c.title, ...c.cites].join(' ').toLowerCase();
   const body: string[] = [];
+  if (blocks) body.push(`<p class="msg blk">Its broken behaviour blocked ${blocks} other check(s): <a href="#blocked">see Blocked</a>.</p>`);
   if (c.failure) {
     body.push(`<p class="msg">${esc(c.failure.message)}</p>`);
     if ('expected' in c.failure) body.push(`<div class="eo"><div><h4>expected</h4><pre class="expected">${esc(show(c.failure.expected))}</pre></div><div><h4>observed</h4><pre class="observed">${esc(show(c.failure.observed))}</pre></div></div>`);

@@ -70,6 +70,19 @@ test('a well-formed success passes and is recorded with a curl replay and covera
   assert.match(rec.exchanges[0]!.replay!, /^curl -sS -X GET '.*\/api\/v1\/users\/me' -H 'authorization: Bearer tok'$/);
 });
 
+test('coverage: only a validated answer covers; 404 (undeclared), 5xx or an invalid body is observed but nonconformant', async () => {
+  const cover = async (reply: Reply) => {
+    next = reply;
+    const { api: a, recorder } = api();
+    await a.collecting([]).as('tok').call('GET /users/me');
+    return recorder.toJSON().coverage.map((c) => c.state);
+  };
+  assert.deepEqual(await cover({ status: 401, body: { code: 10401, message: 'unauthorized', data: null } }), ['conformant'], 'a declared error in a valid envelope');
+  assert.deepEqual(await cover({ status: 404, body: '404 page not found', raw: true, type: 'text/plain' }), ['nonconformant']);
+  assert.deepEqual(await cover({ status: 500, body: { code: 50000, message: 'internal', data: null } }), ['nonconformant']);
+  assert.deepEqual(await cover({ body: '<html>', raw: true, type: 'text/html' }), ['nonconformant']);
+});
+
 test('HG1: a body that is not JSON fails', async () => {
   const v = await violationsOf({ body: '<html>oops</html>', raw: true, type: 'text/html' }, 'GET /users/me');
   assert.deepEqual(v.map((x) => x.rule), ['HG1']);
