@@ -24,13 +24,19 @@ const COMMANDS: { name: string; args: string[]; budget: number }[] = [
   { name: 'checks list', args: ['checks', 'list'], budget: 1.5 },
 ];
 
-/** Seconds one run takes; the command must succeed. */
-function time(args: string[], cwd: string): number {
+// GNU time, when present, also gives the CPU seconds (user + sys, children included): less swayed by other load than wall time.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Wall seconds one run takes, and its CPU seconds when measurable; the command must succeed. */
+function time(args: string[], cwd: string): { wall: number; cpu: number | null } {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 300_000 });
-  const s = Number(process.hrtime.bigint() - started) / 1e9;
+  const [cmd, argv] = GNU_TIME ? [GNU_TIME, ['-f', '%U %S', process.execPath, ...args]] : [process.execPath, args];
+  const r = spawnSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 300_000 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
-  return s;
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const cpu = GNU_TIME && /^[\d.]+ [\d.]+$/.test(last) ? last.split(' ').reduce((a, x) => a + Number(x), 0) : null;
+  return { wall, cpu };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -41,7 +47,12 @@ if (BIN.startsWith(packageRoot) && !existsSync(join(packageRoot, 'dist', '.build
 }
 const variants: [string, string][] = [['after', BIN], ...(BEFORE ? [['before', BEFORE] as [string, string]] : [])];
 const samples = new Map<string, number[]>();
-const add = (key: string, s: number) => samples.set(key, [...(samples.get(key) ?? []), s]);
+const cpu = new Map<string, number[]>();
+const add = (key: string, t: { wall: number; cpu: number | null }) => {
+  samples.set(key, [...(samples.get(key) ?? []), t.wall]);
+  if (t.cpu !== null) cpu.set(key, [...(cpu.get(key) ?? []), t.cpu]);
+};
+const cpuOf = (key: string) => (cpu.get(key)?.length ? `, cpu ${median(cpu.get(key)!).toFixed(2)} s` : '');
 
 // One untimed run of each (disk caches, Playwright's transform cache), then interleaved timed rounds.
 for (const [, bin] of variants) for (const c of COMMANDS) time([bin, ...c.args], dirname(dirname(bin)));
@@ -59,10 +70,10 @@ for (const c of COMMANDS) {
   const after = median(samples.get(`after ${c.name}`)!);
   const ok = after <= c.budget;
   if (!ok) over++;
-  let line = `${c.name.padEnd(15)} ${after.toFixed(3)} s = ${(after / base).toFixed(1)}× node -e 0 (${base.toFixed(3)} s) · budget ${c.budget} s ${ok ? 'met' : 'MISSED'}`;
+  let line = `${c.name.padEnd(15)} ${after.toFixed(3)} s${cpuOf(`after ${c.name}`)} = ${(after / base).toFixed(1)}× node -e 0 (${base.toFixed(3)} s${cpuOf(`baseline ${c.name}`)}) · budget ${c.budget} s ${ok ? 'met' : 'MISSED'}`;
   if (BEFORE) {
     const before = median(samples.get(`before ${c.name}`)!);
-    line += ` · before ${before.toFixed(3)} s = ${(before / base).toFixed(1)}× node -e 0 → ${(before / after).toFixed(1)}× faster`;
+    line += ` · before ${before.toFixed(3)} s${cpuOf(`before ${c.name}`)} = ${(before / base).toFixed(1)}× node -e 0 → ${(before / after).toFixed(1)}× faster`;
   }
   console.log(line);
 }

@@ -24,7 +24,7 @@ function sourcesNewerThanBuild() {
     const files = statSync(path).isDirectory()
       ? readdirSync(path, { recursive: true }).map((f) => join(path, String(f)))
       : [path];
-    if (files.some((f) => statSync(f).mtimeMs > built)) return true;
+    if (files.some((f) => !f.endsWith('.md') && statSync(f).mtimeMs > built)) return true;
   }
   return false;
 }

@@ -75,19 +75,25 @@ function toIssues(errors: ErrorObject[] | null | undefined, file: string, doc: J
  * WS frames (AsyncAPI payload schemas) and proto messages (protobufjs reflection).
  */
 export class ContractValidators {
-  private readonly ajv: AjvInstance;
+  private ajv: AjvInstance | undefined;
   private readonly cache = new Map<string, Validate>();
 
-  constructor(private readonly bundle: Bundle, private readonly catalogue: Catalogue) {
-    this.ajv = createAjv();
-    this.ajv.addSchema(bundle.openapi, OPENAPI_FILE);
-    this.ajv.addSchema(bundle.asyncapi, ASYNCAPI_FILE);
+  constructor(private readonly bundle: Bundle, private readonly catalogue: Catalogue) {}
+
+  /** Set up on the first validator asked for: adding the two documents costs time that `contracts show` never needs. */
+  private schemas(): AjvInstance {
+    if (!this.ajv) {
+      this.ajv = createAjv();
+      this.ajv.addSchema(this.bundle.openapi, OPENAPI_FILE);
+      this.ajv.addSchema(this.bundle.asyncapi, ASYNCAPI_FILE);
+    }
+    return this.ajv;
   }
 
   private compile(key: string, file: string, ptr: string): Validate {
     let v = this.cache.get(key);
     if (!v) {
-      const fn = this.ajv.compile({ $ref: encodeRef(file, ptr) });
+      const fn = this.schemas().compile({ $ref: encodeRef(file, ptr) });
       const doc = file === OPENAPI_FILE ? this.bundle.openapi : this.bundle.asyncapi;
       v = (value) => (fn(value) ? [] : toIssues(fn.errors, file, doc, ptr));
       this.cache.set(key, v);
