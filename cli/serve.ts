@@ -30,7 +30,7 @@ Examples:
     .action(async (opts) => {
       if (opts.listFaults) {
         for (const f of FAULTS) {
-          const by = f.tolerated ? `tolerated: blocks ${f.catches.join(', ')}` : `caught by ${f.catches.join(', ')}`;
+          const by = f.tolerated ? `tolerated: must not fail ${f.catches.join(', ')}` : `caught by ${f.catches.join(', ')}`;
           process.stdout.write(`${f.id.padEnd(34)} ${f.protocol.padEnd(10)} ${f.description}  [${by}]\n`);
         }
         for (const [name, ids] of Object.entries(FAULT_PROFILES)) process.stdout.write(`profile ${name}: ${ids.join(',')}\n`);

@@ -1,5 +1,5 @@
 /**
- * The dialect faults (issue 13): how the official AnyChat backend differs from the contract without being broken
+ * The dialect faults (issue 13): how the official AnyChat backend behaves where it reads the contract differently
  * (contract-notes §5). Each function is the one named point of its fault(s) and returns its input unchanged when
  * the fault is off.
  */
