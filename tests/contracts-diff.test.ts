@@ -162,9 +162,8 @@ test('every version loads and lists its applicable checks; the pinned bundle app
       const notif = listed.entries.find((e) => e.id === 'WS.NOTIF.session.deleted')!;
       assert.ok(notif.missing.includes('notification type session.deleted'), 'a declared need counts');
       // Generic checks sweep what the bundle declares, so they apply to any version.
-      for (const id of ['REST.HG3', 'SEC.1', 'GRPC.GR1']) {
-        const g = listed.entries.find((e) => e.id === id);
-        if (g) assert.ok(g.applicable, `${id} applies to ${v}`);
+      for (const id of ['REST.HG3', 'REST.HG4', 'REST.HG8', 'REST.NEG1', 'REST.NEG2', 'SEC.1', 'SEC.2', 'SEC.AUTHZ.admin', 'GRPC.GR1']) {
+        assert.ok(listed.entries.find((e) => e.id === id)?.applicable, `${id} applies to ${v}`);
       }
     }
   }

@@ -72,6 +72,8 @@ export interface OpRename {
   similarity: number;
   /** The segment substitution shared by the renamed paths, e.g. 'rtc → calling'. */
   via: string;
+  /** Neither operation has fields of its own (beyond what most operations share): the path substitution is the evidence. */
+  noFields: boolean;
 }
 
 const isParam = (s: string) => /^\{.*\}$/.test(s);
@@ -120,7 +122,7 @@ export function matchRenamedOperations(removed: OpShape[], added: OpShape[]): Op
     if (usedOld.has(c.r.key) || usedNew.has(c.a.key)) continue;
     usedOld.add(c.r.key);
     usedNew.add(c.a.key);
-    out.push({ old: c.r.key, new: c.a.key, similarity: c.sim, via: c.sig });
+    out.push({ old: c.r.key, new: c.a.key, similarity: c.sim, via: c.sig, noFields: c.empty });
   }
   return out;
 }

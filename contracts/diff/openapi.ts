@@ -37,7 +37,7 @@ export function diffOpenApi(a: Contracts, b: Contracts): { changes: Change[]; re
   for (const o of removed) if (!renamedOld.has(o.key)) out.push({ rule: 'rest.operation.removed', subject: o.key, old: o.cite });
   for (const o of added) if (!renamedNew.has(o.key)) out.push({ rule: 'rest.operation.added', subject: o.key, new: o.cite });
   for (const r of renames) {
-    out.push({ rule: 'rest.operation.renamed', subject: `${r.old}${RENAMED}${r.new}`, detail: `${r.via}; shape ${Math.round(r.similarity * 100)}% alike`, old: oldOps.get(r.old)!.cite, new: newOps.get(r.new)!.cite });
+    out.push({ rule: 'rest.operation.renamed', subject: `${r.old}${RENAMED}${r.new}`, detail: `${r.via}; ${r.noFields ? 'no fields of its own to compare' : `fields ${Math.round(r.similarity * 100)}% alike`}`, old: oldOps.get(r.old)!.cite, new: newOps.get(r.new)!.cite });
   }
   const pairs: Array<[RestOperation, RestOperation]> = [
     ...[...oldOps.values()].filter((o) => newOps.has(o.key)).map((o) => [o, newOps.get(o.key)!] as [RestOperation, RestOperation]),
