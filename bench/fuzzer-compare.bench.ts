@@ -56,8 +56,8 @@ function junitFailures(file: string): Set<string> {
   for (const m of xml.matchAll(/<testcase\b[^>]*\bname="([^"]+)"[^>]*>([\s\S]*?)<\/testcase>/g)) {
     for (const f of m[2]!.matchAll(/<(?:failure|error)\b[^>]*?(?:message="([^"]*)")?[^>]*>([\s\S]*?)<\/(?:failure|error)>/g)) {
       const text = `${f[1] ?? ''}\n${f[2] ?? ''}`;
-      // Each numbered problem in the failure text starts with its title ("1. Server error", "- Undocumented HTTP status code").
-      const titles = [...text.matchAll(/^\s*(?:\d+\.|-)\s+([A-Z][^\n:]{3,80})/gm)].map((t) => t[1]!.trim());
+      // Each problem in the failure text starts with its code and title ("- ST202 Schema-valid request rejected").
+      const titles = [...text.matchAll(/^\s*(?:\d+\.|-)\s+([A-Z][^\n:]{3,80})/gm)].map((t) => t[1]!.trim()).filter((t) => !/^Test Case ID/.test(t));
       for (const t of titles.length ? titles : [text.split('\n')[0]!.slice(0, 80)]) out.add(`${m[1]} :: ${t}`);
     }
   }
