@@ -75,7 +75,7 @@ async function schemathesis(st: string, fault: string | null): Promise<{ failure
         'run', join(packageRoot, 'vendor-contracts', 'http', 'openapi.json'), '--url', server.baseUrl, '--checks', 'all',
         '-H', `Authorization: Bearer ${token}`, '--exclude-path-regex', '^/(admin|ws)|/auth/(logout|password)',
         '--max-time', String(ST_MAX_TIME), '--seed', String(SEED), '--workers', '2', '--report', 'junit', '--report-junit-path', report,
-      ], { stdio: ['ignore', 'ignore', 'ignore'] });
+      ], { cwd: work, stdio: ['ignore', 'ignore', 'ignore'] }); // cwd: its .schemathesis cache stays in the temporary directory
       const timer = setTimeout(() => child.kill('SIGKILL'), (ST_MAX_TIME + 300) * 1000);
       child.on('close', () => { clearTimeout(timer); resolve(); });
     });
