@@ -9,7 +9,7 @@
  *
  * Each tool first runs against the clean server; a fault counts as detected by a tool when that tool reports a failure
  * on the faulty server that it did not report on the clean one (Schemathesis: an (operation, check) pair from its JUnit
- * report; anychat-conform: a check id). Printed: one row per fault (detected by each, wall seconds of each) and totals.
+ * report, minus BENCH_ST_IGNORE problems; anychat-conform: a check id). Printed: one row per fault (detected by each, wall seconds of each) and totals.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,11 @@ import { runSuites } from '../tests/support/run-suites.js';
 
 const SEED = Number(process.env.BENCH_SEED ?? 42);
 const ST_MAX_TIME = Number(process.env.BENCH_ST_MAX_TIME ?? 120);
+/**
+ * Schemathesis problems that cannot attribute a fault on this API: ST202 "schema-valid request rejected" fires on every
+ * generated id that names nothing (18 of its 20 failures on the clean server in our run) and flips between runs.
+ */
+const ST_IGNORE = (process.env.BENCH_ST_IGNORE ?? 'ST202').split(',').filter(Boolean);
 const SECRET = 'bench-fuzzer-compare-secret';
 const faults = process.env.BENCH_FAULTS ? process.env.BENCH_FAULTS.split(',') : FAULTS.filter((f) => f.id.startsWith('rest.')).map((f) => f.id);
 const work = mkdtempSync(join(tmpdir(), 'bench-fuzz-'));
@@ -56,9 +61,11 @@ function junitFailures(file: string): Set<string> {
   for (const m of xml.matchAll(/<testcase\b[^>]*\bname="([^"]+)"[^>]*>([\s\S]*?)<\/testcase>/g)) {
     for (const f of m[2]!.matchAll(/<(?:failure|error)\b[^>]*?(?:message="([^"]*)")?[^>]*>([\s\S]*?)<\/(?:failure|error)>/g)) {
       const text = `${f[1] ?? ''}\n${f[2] ?? ''}`;
-      // Each numbered problem in the failure text starts with its title ("1. Server error", "- Undocumented HTTP status code").
-      const titles = [...text.matchAll(/^\s*(?:\d+\.|-)\s+([A-Z][^\n:]{3,80})/gm)].map((t) => t[1]!.trim());
-      for (const t of titles.length ? titles : [text.split('\n')[0]!.slice(0, 80)]) out.add(`${m[1]} :: ${t}`);
+      // Each problem in the failure text starts with its code and title ("- ST202 Schema-valid request rejected").
+      const titles = [...text.matchAll(/^\s*(?:\d+\.|-)\s+([A-Z][^\n:]{3,80})/gm)].map((t) => t[1]!.trim()).filter((t) => !/^Test Case ID/.test(t));
+      for (const t of titles.length ? titles : [text.split('\n')[0]!.slice(0, 80)]) {
+        if (!ST_IGNORE.some((code) => t.startsWith(code))) out.add(`${m[1]} :: ${t}`);
+      }
     }
   }
   return out;
@@ -75,7 +82,7 @@ async function schemathesis(st: string, fault: string | null): Promise<{ failure
         'run', join(packageRoot, 'vendor-contracts', 'http', 'openapi.json'), '--url', server.baseUrl, '--checks', 'all',
         '-H', `Authorization: Bearer ${token}`, '--exclude-path-regex', '^/(admin|ws)|/auth/(logout|password)',
         '--max-time', String(ST_MAX_TIME), '--seed', String(SEED), '--workers', '2', '--report', 'junit', '--report-junit-path', report,
-      ], { stdio: ['ignore', 'ignore', 'ignore'] });
+      ], { cwd: work, stdio: ['ignore', 'ignore', 'ignore'] }); // cwd: its .schemathesis cache stays in the temporary directory
       const timer = setTimeout(() => child.kill('SIGKILL'), (ST_MAX_TIME + 300) * 1000);
       child.on('close', () => { clearTimeout(timer); resolve(); });
     });
@@ -102,7 +109,7 @@ const sec = (ms: number) => (ms / 1000).toFixed(0).padStart(5);
 async function main(): Promise<void> {
   const st = venv();
   const version = execFileSync(st, ['--version'], { encoding: 'utf8' }).trim();
-  process.stdout.write(`${version}; seed ${SEED}; schemathesis --max-time ${ST_MAX_TIME} s; anychat-conform ${process.env.BENCH_GREP ? `--grep ${process.env.BENCH_GREP}` : 'rest suite'}; load ${loadavg()[0]!.toFixed(1)}\n`);
+  process.stdout.write(`${version}; seed ${SEED}; ignoring ${ST_IGNORE.join(',') || 'nothing'}; schemathesis --max-time ${ST_MAX_TIME} s; anychat-conform ${process.env.BENCH_GREP ? `--grep ${process.env.BENCH_GREP}` : 'rest suite'}; load ${loadavg()[0]!.toFixed(1)}\n`);
   const stClean = await schemathesis(st, null);
   const ourClean = await ours(null);
   process.stdout.write(`clean server: schemathesis reports ${stClean.failures.size} failures (${sec(stClean.ms)} s), anychat-conform ${ourClean.failures.size} failed checks (${sec(ourClean.ms)} s)\n\n`);
