@@ -8,7 +8,7 @@ import { field, list, num, str } from '../../fixtures/read.js';
 import { nicknameKeyword } from '../../fixtures/users.js';
 import { arbitraries, block, catalogue, dummyParams, expectStrictStatus, makeGroup, members, opCite, prereq, P, sampleRequest, schemaCite, sweep, sweepFailure, unknownId } from './support.js';
 import { putBytes, sharedTour, type TourResult } from './tour.js';
-import { World, type ValidRequest } from './world.js';
+import { orBlock, World, type ValidRequest } from './world.js';
 
 /** The generic REST rules of contract-notes §6.1, each swept over every operation it applies to. */
 
@@ -253,8 +253,8 @@ check({
   title: 'a non-integer id where the path declares an integer fails (400)',
 }, async ({ api, target, ws }, testInfo) => {
   const world = new World(api, target, testInfo.workerIndex, ws);
-  const a = await world.user('a');
-  const g = await world.group();
+  const a = await orBlock(world.user('a'));
+  const g = await orBlock(world.group());
   await api.as(a).call('PUT /friends/requests/{id}', { params: { id: 'abc' }, body: { action: 'accept' }, expect: 'failure', why: 'with id "abc"', allowStatus: [404] });
   await api.as(a).call('PUT /groups/{id}/requests/{requestId}', { params: { id: g, requestId: 'abc' }, body: { accept: true }, expect: 'failure', why: 'with requestId "abc"', allowStatus: [404] });
 });

@@ -119,6 +119,7 @@ check({
   const world = new World(api, target, testInfo.workerIndex, ws);
   const arbs: fc.Arbitrary<{ key: string; parts: RequestParts }>[] = [];
   const who = new Map<string, Awaited<ReturnType<World['user']>>>();
+  let firstUnavailable: Unavailable | undefined;
   for (const o of SAFE_OPS) {
     try {
       who.set(o.key, await world.user(o.as));
@@ -127,11 +128,10 @@ check({
     } catch (e) {
       if (!(e instanceof Unavailable)) throw e;
       recorder.warn(`${o.key}: not generated (${e.reason} — see ${e.owner})`);
-      if (arbs.length === 0 && o === SAFE_OPS[SAFE_OPS.length - 1]) block(`no valid input could be generated: ${e.reason}`, e.owner);
-      if (e.owner === 'REST.A1') block(e.reason, e.owner);
+      if (!firstUnavailable) firstUnavailable = e;
     }
   }
-  if (arbs.length === 0) block('no operation could get generated valid input', 'REST.HG2');
+  if (arbs.length === 0) block(`no operation could get generated valid input${firstUnavailable ? `: ${firstUnavailable.reason}` : ''}`, firstUnavailable?.owner ?? 'REST.HG2');
   let failure: FailureDetail | undefined;
   const run = async ({ key, parts }: { key: string; parts: RequestParts }) => {
     try {

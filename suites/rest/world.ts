@@ -7,7 +7,17 @@ import type { RestApi, TestUser } from '../../fixtures/rest-client.js';
 import type { Target } from '../../fixtures/target.js';
 import { ADMIN_LOGIN, adminClient, contractEnum, enumValue, loginBody, registerBody, registerUser, userSeed } from '../../fixtures/users.js';
 import type { WsConnector } from '../../fixtures/ws.js';
-import { content, createGroup, isSkip, opCite, P, receivedRequestId, requestIdOf, sendFriendRequest } from './support.js';
+import { block, content, createGroup, isSkip, opCite, P, receivedRequestId, requestIdOf, sendFriendRequest } from './support.js';
+
+/** A world value a check cannot do without: blocked (citing the owner of the broken step) when it is unavailable. */
+export async function orBlock<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof Unavailable) block(e.reason, e.owner);
+    throw e;
+  }
+}
 
 /** A world-building step that could not be done: which prerequisite broke, and the check that owns it. */
 export class Unavailable extends Error {

@@ -5,7 +5,7 @@ import { check } from '../check.js';
 import { block, content, requireAdminConfigured, enumIs, expectAuthRejection, idsOf, makeGroup, member, members, opCite, P, prereq, requestIdOf, sampleRequest, securedOps, sweep, visibleList } from '../rest/support.js';
 import { putBytes } from '../rest/tour.js';
 import { findSession } from '../rest/world.js';
-import { adminOpsInScope } from './scope.js';
+import { adminScope } from './scope.js';
 
 /**
  * SEC.AUTHZ.<area>: a properly authenticated user cannot read or change what belongs to another user, a non-member
@@ -174,8 +174,9 @@ check({
 }, async ({ api, target, recorder, newUser }) => {
   // Admin operations are in scope only when admin is configured (else skipped) and reachable (else blocked by REST.AD1).
   requireAdminConfigured(target);
-  const ops = await adminOpsInScope({ api, target, recorder });
-  if (ops.length === 0) block('no admin operation is in scope', 'REST.AD1');
+  const scope = await adminScope({ api, target, recorder });
+  if (!('token' in scope)) block(`admin operations are out of scope: ${scope.reason}`, scope.owner ?? 'REST.AD1');
+  const ops = securedOps(true);
   const u = await newUser();
   await sweep(ops, (k) => k, async (key) => {
     const res = await api.as(u).call(key, { ...sampleRequest(key, target.seed), allowStatus: [401, 403] });
