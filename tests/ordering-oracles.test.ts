@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogEvent, RunLog, WireMessage } from '../fixtures/ordering/log.js';
 import { Facts, missingDeliveries, ORACLES, type PropertyId } from '../fixtures/ordering/oracles.js';
-import { formatReplay, parseReplay } from '../fixtures/ordering/runner.js';
+import { formatReplay, parseReplay, replayCommand } from '../fixtures/ordering/runner.js';
+import { targetFromEnv } from '../fixtures/target.js';
 import { formatTimeline } from '../fixtures/ordering/timeline.js';
 import { parseConversations, timeSec, wireMessage } from '../fixtures/ordering/driver.js';
 
@@ -293,4 +294,25 @@ test('wire parsing: camelCase or snake_case messages, every time spelling, flat 
   assert.deepEqual(nested.map((c) => [c.conversationId, c.messages.length, c.hasMore]), [['g', 1, true]]);
   const flat = parseConversations({ messages: [{ conversationId: 'g', sequence: 1 }, { conversationId: 'h', sequence: 1 }] });
   assert.deepEqual(flat.map((c) => c.conversationId).sort(), ['g', 'h']);
+});
+
+test('the replay line carries every option that changes the run, or points at run-config.json', () => {
+  const target = targetFromEnv({
+    ANYCHAT_TARGET: 'http://h:8080', ANYCHAT_GRPC: 'h:9000', ANYCHAT_GRPC_SERVICE_anychat_rtc_RTCService: 'h:9009',
+    ANYCHAT_DEVICE_TYPE: 'iOS', ANYCHAT_PRIVATE_CONV: 'pair', ANYCHAT_CONTENT_FORMAT: 'text', ANYCHAT_MAX_COMMANDS: '9',
+  });
+  const line = replayCommand(target, 7, 'ORD.P2', 'ORD.P2~3:1~0:0', {});
+  assert.equal(line, "anychat-conform run http://h:8080 --grpc h:9000 --grpc-service anychat.rtc.RTCService=h:9009 --device-type iOS " +
+    "--private-conv pair --content-format text --max-commands 9 --suite ordering --seed 7 --grep 'ORD.P2 ' --path 'ORD.P2~3:1~0:0'");
+  const plain = replayCommand(targetFromEnv({ ANYCHAT_TARGET: 'http://h:8080' }), 7, 'ORD.P1', 'ORD.P1~0~', {});
+  assert.equal(plain, "anychat-conform run http://h:8080 --suite ordering --seed 7 --grep 'ORD.P1 ' --path 'ORD.P1~0~'");
+  const viaConfig = replayCommand(target, 7, 'ORD.P2', 'ORD.P2~3:1~0:0', { ANYCHAT_RUN_CONFIG: '/tmp/out/run-config.json' });
+  assert.equal(viaConfig, "anychat-conform run --config /tmp/out/run-config.json --suite ordering --grep 'ORD.P2 ' --path 'ORD.P2~3:1~0:0'");
+});
+
+test('wireMessage and parseConversations read any key spelling and omitted empty lists (fixtures/read.ts)', () => {
+  assert.deepEqual(wireMessage({ message_id: 'm', conversation_id: 'g', sender_id: 'u', content: '{"text":"x"}', sequence: '3', created_at: { seconds: 1708329600, nanos: 0 } }),
+    { messageId: 'm', conversationId: 'g', senderId: 'u', content: '{"text":"x"}', sequence: 3, status: undefined, timeSec: 1708329600 });
+  assert.deepEqual(parseConversations({ conversations: [{ conversation_id: 'g' }] }), [{ conversationId: 'g', messages: [], hasMore: false }]);
+  assert.deepEqual(parseConversations({}), []);
 });

@@ -6,6 +6,9 @@
  * - replay: the seed + path printed by a failure reproduce the same failure.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { FAULTS } from '../reference-server/faults.js';
 import { startServer } from '../reference-server/server.js';
@@ -106,7 +109,10 @@ test('single-socket mode: every ordering check passes on the clean server, with 
 test('a broken prerequisite blocks every ordering check citing its owner, with no property verdict (ws.never-ack)', { timeout: 300_000 }, async () => {
   await withServer(['ws.never-ack'], async ({ url, grpc }) => {
     const t0 = Date.now();
-    const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 5, workers: 2 });
+    // A per-run state directory, as the CLI gives: a prerequisite broken in one worker blocks the other at once too.
+    const stateDir = mkdtempSync(join(tmpdir(), 'ord-state-'));
+    const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 5, workers: 2, env: { ANYCHAT_STATE_DIR: stateDir } });
+    rmSync(stateDir, { recursive: true, force: true });
     for (const id of ORDERING_IDS) {
       const o = run.outcomes.find((x) => x.id === id);
       assert.equal(o?.status, 'skipped', `${id} ${o?.status} although no send is ever acked:\n${o?.message ?? ''}`);

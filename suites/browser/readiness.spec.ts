@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
 import { OPENAPI_FILE, pointer } from '../../contracts/index.js';
 import { expectThat, fail } from '../../fixtures/failure.js';
+import { str } from '../../fixtures/read.js';
 import { messageCite, WS_CHANNEL_CITE, WS_TOKEN_CITE, wsUrlWithToken } from '../../fixtures/ws-client.js';
 import { check, test } from '../check.js';
 
@@ -100,7 +101,7 @@ check({
     expected: 'the preflight allows Authorization from another origin, and the response carries Access-Control-Allow-Origin', observed: result, cite: BEARER_CITE, replay,
   });
   const r = result as { status: number; body: any };
-  expectThat(r.status === 200 && r.body?.data?.userId === user.userId, {
+  expectThat(r.status === 200 && str(r.body?.data, 'userId') === user.userId, {
     message: 'GET /users/me from the browser did not return the caller\'s profile', expected: { status: 200, data: { userId: user.userId } }, observed: r, cite: ME_CITE, replay,
   });
   const issues = contracts.validators.restResponse('GET /users/me', 200)(r.body);

@@ -19,7 +19,8 @@ export function diffViews(views: Record<string, any>, fields: Record<string, Rec
       seen[view] = normalise(get(views[view]));
     }
     const distinct = new Set(Object.values(seen).map((v) => JSON.stringify(v)));
-    if (distinct.size > 1) out.push({ field, views: seen });
+    // A field no view shows proves nothing: report it rather than pass on "null everywhere".
+    if (distinct.size > 1 || (Object.keys(seen).length > 1 && distinct.size === 1 && distinct.has('null'))) out.push({ field, views: seen });
   }
   return out;
 }
@@ -35,7 +36,7 @@ function normalise(v: unknown): unknown {
 export function expectConsistent(what: string, diffs: FieldDiff[], cite: string | string[]): void {
   if (diffs.length === 0) return;
   fail({
-    message: `${what}: ${diffs.length} field(s) differ across protocols: ${diffs.map((d) => d.field).join(', ')}`,
+    message: `${what}: ${diffs.length} field(s) differ across protocols (or are absent from every view): ${diffs.map((d) => d.field).join(', ')}`,
     expected: 'the same value in every view',
     observed: Object.fromEntries(diffs.map((d) => [d.field, d.views])),
     cite: Array.isArray(cite) ? cite.join(' + ') : cite,
