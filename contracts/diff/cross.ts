@@ -43,11 +43,10 @@ export function substitution(oldName: string, newName: string): string | null {
 export function substitute(name: string, from: string, to: string): string {
   if (!from) return name;
   const esc = from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return name.replace(new RegExp(esc, 'gi'), (m, offset: number) => {
+  return name.replace(new RegExp(esc, 'gi'), (m) => {
     if (m === m.toLowerCase()) return to.toLowerCase();
-    const upperSnake = name === name.toUpperCase();
-    if (upperSnake) return to.toUpperCase();
-    return offset === 0 || /[A-Za-z0-9]/.test(name[offset - 1] ?? '') || m[0] === m[0]!.toUpperCase() ? to[0]!.toUpperCase() + to.slice(1).toLowerCase() : to;
+    if (name === name.toUpperCase()) return to.toUpperCase();
+    return to[0]!.toUpperCase() + to.slice(1).toLowerCase();
   });
 }
 
