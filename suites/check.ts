@@ -1,4 +1,5 @@
 import { test as base, type TestInfo } from '@playwright/test';
+import { block, PrerequisiteBroken } from '../fixtures/prereq.js';
 import { loadContracts, type Contracts } from '../contracts/index.js';
 import { applicability, notApplicableReason } from '../contracts/applicability.js';
 import { raisedFailures } from '../fixtures/failure.js';
@@ -82,5 +83,23 @@ export function check(meta: CheckMeta, body: (args: CheckArgs, testInfo: TestInf
       ...(meta.assumed ? [{ type: 'assumed', description: 'relies on a decision the contract leaves open' }] : []),
       ...needs.map((n) => ({ type: 'needs', description: n })),
     ],
-  }, applies.applicable ? (body as any) : async ({}, testInfo: TestInfo) => testInfo.skip(true, notApplicableReason(applies)));
+  }, applies.applicable ? blockingOnBrokenPrereqs(body) : async ({}, testInfo: TestInfo) => testInfo.skip(true, notApplicableReason(applies)));
+}
+
+/**
+ * The check body, with a broken prerequisite met anywhere inside it (a client's PrerequisiteBroken) ending the check
+ * as blocked, citing the owner. Playwright reads the fixtures a test needs from its function's source, so the wrapper
+ * shows the body's.
+ */
+function blockingOnBrokenPrereqs(body: (args: CheckArgs, testInfo: TestInfo) => Promise<void>): any {
+  const run = async (args: CheckArgs, testInfo: TestInfo) => {
+    try {
+      await body(args, testInfo);
+    } catch (e) {
+      if (e instanceof PrerequisiteBroken) block(e.reason, e.owner);
+      throw e;
+    }
+  };
+  Object.defineProperty(run, 'toString', { value: () => body.toString() });
+  return run;
 }

@@ -4,7 +4,7 @@ import { loadContracts, OPENAPI_FILE } from '../../contracts/index.js';
 import { pointer } from '../../contracts/pointer.js';
 import { enumSpellings } from '../../contracts/proto-shapes.js';
 import { ConformanceFailure, expectEqual, fail } from '../../fixtures/failure.js';
-import { block, owns, prereq, type Prereq } from '../../fixtures/prereq.js';
+import { block, owns, prereq, PrerequisiteBroken, type Prereq } from '../../fixtures/prereq.js';
 import { field, findBy, list as readList, str } from '../../fixtures/read.js';
 import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi, RestClient, RestResponse, TestUser } from '../../fixtures/rest-client.js';
@@ -39,6 +39,7 @@ export const catalogue = contracts.catalogue;
  */
 export async function sweep<T>(items: readonly T[], name: (item: T) => string, fn: (item: T) => Promise<void>, concurrency = 6): Promise<void> {
   const failures: { item: string; detail: FailureDetail }[] = [];
+  const notJudged: PrerequisiteBroken[] = [];
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -47,13 +48,16 @@ export async function sweep<T>(items: readonly T[], name: (item: T) => string, f
         await fn(item);
       } catch (e) {
         if (isSkip(e)) throw e;
-        if (e instanceof ConformanceFailure) failures.push({ item: name(item), detail: e.detail });
+        if (e instanceof PrerequisiteBroken) notJudged.push(e);
+        else if (e instanceof ConformanceFailure) failures.push({ item: name(item), detail: e.detail });
         else failures.push({ item: name(item), detail: { message: `${name(item)}: ${(e as Error).message}` } });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   if (failures.length > 0) fail(sweepFailure(failures, items.length));
+  // Items whose prerequisite is broken are not judged; when none was judged, the whole sweep is blocked.
+  if (notJudged.length > 0 && notJudged.length === items.length) throw notJudged[0];
 }
 
 /**
