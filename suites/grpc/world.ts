@@ -11,11 +11,8 @@ import { block, markBroken, requirePrereq, type Prereq } from '../../fixtures/pr
 import { step } from '../../fixtures/prereq-step.js';
 import type { Target } from '../../fixtures/target.js';
 
-/** The check that owns rpc `path` ('anychat.auth.AuthService/Register' → 'GRPC.AuthService.Register'). */
-export function rpcOwner(path: string): string {
-  const [svc, name] = path.split('/') as [string, string];
-  return `GRPC.${svc.split('.').pop()}.${name}`;
-}
+export { rpcOwner } from '../../fixtures/grpc.js';
+import { rpcOwner } from '../../fixtures/grpc.js';
 
 /** A service that did not answer (UNAVAILABLE / DEADLINE_EXCEEDED): owned by GRPC.GR1, which calls every rpc. */
 export function servicePrereq(fullService: string): Prereq {
