@@ -113,7 +113,7 @@ test('admin absent (no admin credentials): nothing fails; the admin checks say w
     for (const id of needAdmin) {
       const c: ReportCheck | undefined = r.report.checks.find((x) => x.id === id);
       assert.ok(c && (c.outcome === 'skipped' || c.outcome === 'blocked'), `${id}: ${c ? describeChecks([c]) : 'absent'}`);
-      assert.match(c.outcome === 'blocked' ? citation(c) : c.skipReason ?? '', /admin/i, `${id} must say the admin is not configured`);
+      assert.match(c.outcome === 'blocked' ? citation(c) : String(c.skipReason ?? ''), /admin/i, `${id} must say the admin is not configured`);
     }
     assertNoTimeoutsSpent(r, 'admin absent');
     assertVerdict(r);
