@@ -16,6 +16,7 @@ export const SUITE_ENV: ReadonlyArray<readonly [name: string, what: string]> = [
   ['ANYCHAT_SEED', 'seed of generated data and property runs (--seed)'],
   ['ANYCHAT_RUN_ID', 'unique per run, embedded in test data names (set by run)'],
   ['ANYCHAT_DEVICE_TYPE', 'deviceType sent at register/login (--device-type; default ios)'],
+  ['ANYCHAT_PLATFORM', 'push-token platform override used after the contract value (ios) is refused (default: the contract enum)'],
   ['ANYCHAT_CONTENT_FORMAT', 'message content: json ({"text":"…"}, default) or text (--content-format)'],
   ['ANYCHAT_VERIFY_CODE', 'verifyCode sent at register (default 123456)'],
   ['ANYCHAT_CLIENT_VERSION', 'clientVersion sent at register/login (default 1.0.0)'],

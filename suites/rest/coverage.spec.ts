@@ -6,7 +6,7 @@ import {
   ANY_STATUS, bases, boundaryCases, describeCase, describeFramework, failAll, frameworkCases, frameworkCite, isFailureEnvelope,
   isLast, sendAll, sendFramework, slowest, type FrameworkKind,
 } from './coverage.js';
-import { catalogue, opCite } from './support.js';
+import { block, catalogue, opCite } from './support.js';
 import { World } from './world.js';
 
 /**
@@ -63,6 +63,7 @@ check({
       failures.push({ message: `${describeFramework(c)} → ${res.status ? `HTTP ${res.status}` : `no answer (${res.text})`}`, expected: 'a status below 500', observed: { status: res.status, body: res.body ?? res.text.slice(0, 300) }, cite: frameworkCite(c), replay: res.replay });
     }
   }
+  if (sent.length + fwSent.length === 0) nothingJudged(world, 'no boundary or framework request could be built', 'REST.HG2');
   failAll(failures, sent.length + fwSent.length, 'boundary and framework requests', target.seed);
 });
 
@@ -89,7 +90,7 @@ check({
     }
   }
   recorder.warn(`REST.COV.REJECT: ${sent.length} schema-violating values over ${reqs.size} operations, ${judged} judged (seed ${target.seed})`);
-  if (judged === 0) throw new Error('no schema-violating value got an answer below 500: nothing was judged (see REST.COV.NO5XX)');
+  if (judged === 0) nothingJudged(world, 'no schema-violating value got an answer below 500: nothing was judged', 'REST.COV.NO5XX');
   failAll(failures, judged, 'schema-violating values', target.seed);
 });
 
@@ -130,7 +131,7 @@ check({
     }
   }
   recorder.warn(`REST.COV.ACCEPT: ${sent.length} schema-valid edge values over ${reqs.size} operations, ${judged} judged (seed ${target.seed})`);
-  if (judged === 0) throw new Error('no schema-valid edge value got an answer below 500: nothing was judged');
+  if (judged === 0) nothingJudged(world, 'no schema-valid edge value got an answer below 500: nothing was judged', 'REST.COV.NO5XX');
   failAll(failures, judged, 'schema-valid edge values', target.seed);
 });
 
@@ -158,7 +159,7 @@ check({
     }
   }
   recorder.warn(`REST.COV.ENVELOPE: ${sent.length} router/framework requests, ${judged} judged (seed ${target.seed})`);
-  if (judged === 0) throw new Error('no router/framework request got an answer below 500: nothing was judged');
+  if (judged === 0) nothingJudged(world, 'no router/framework request got an answer below 500: nothing was judged', 'REST.COV.NO5XX');
   failAll(failures, judged, 'router/framework errors', target.seed);
 });
 
@@ -237,6 +238,12 @@ check({
     }
   }
   recorder.warn(`REST.SDK.BODYLESS-JSON: ${sent} SDK-shaped calls over ${reqs.size} bodiless operations, ${served} served`);
-  if (served + failures.length === 0) throw new Error('no bodiless operation could be judged (every call failed with and without the header)');
+  if (served + failures.length === 0) nothingJudged(world, 'no bodiless operation could be judged (every call failed with and without the header)', 'REST.HG2');
   failAll(failures, sent, 'SDK-shaped bodiless calls', target.seed);
 });
+
+/** Nothing could be judged: blocked, citing the owner of the first world step that broke (else `fallbackOwner`). */
+function nothingJudged(world: World, what: string, fallbackOwner: string): never {
+  const first = [...world.unavailable.values()][0];
+  block(first ? `${what} (${first.reason})` : what, first?.owner ?? fallbackOwner);
+}
