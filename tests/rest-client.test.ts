@@ -139,7 +139,8 @@ test('README code ranges: deferred to REST.CODES — a warning in lenient mode, 
   assert.deepEqual(lenient.map((x) => [x.rule, x.deferred, x.warnOnly]), [['RANGE', true, true]]);
   const strict = await violationsOf({ status: 404, body: { code: 404, message: 'nope' } }, 'GET /groups/{id}', { strict: true, params: { id: 'x' } });
   assert.deepEqual(strict.map((x) => [x.rule, x.deferred, x.warnOnly]), [['RANGE', true, undefined]]);
-  assert.match(strict[0]!.cite!, /bare integer: the bundle states no ranges/);
+  assert.match(strict[0]!.cite!, /Response\/properties\/code$/, 'cites the element (a pointer the applicability check resolves)');
+  assert.match(strict[0]!.message, /bare integer and states no ranges/, 'says the bundle states no ranges');
   next = { status: 404, body: { code: 404, message: 'nope' } };
   const res = await api({ strict: true }).api.as('t').call('GET /groups/{id}', { params: { id: 'x' } });
   assert.equal(res.violations.length, 0, 'an ordinary call neither throws nor carries a deferred deviation');
