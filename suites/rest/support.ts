@@ -8,6 +8,7 @@ import { block, owns, prereq, PrerequisiteBroken, type Prereq } from '../../fixt
 import { field, findBy, list as readList, str } from '../../fixtures/read.js';
 import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi, RestClient, RestResponse, TestUser } from '../../fixtures/rest-client.js';
+import { restPrereq } from '../../fixtures/rest-prereqs.js';
 import type { Target } from '../../fixtures/target.js';
 import { ADMIN_LOGIN, adminClient } from '../../fixtures/users.js';
 import { test } from '../check.js';
@@ -87,21 +88,21 @@ export const ASSUMED_INPUT = 'relies on an assumed input (contract-notes I9)';
 // ---- prerequisites: each setup step names the check that owns its behaviour (fixtures/prereq.ts) ---------------
 
 export const P = {
-  group: { key: 'rest:POST /groups', owner: 'REST.G1', what: 'creating a test group (POST /groups)' },
+  group: restPrereq('POST /groups', 'creating a test group (POST /groups)'),
   joinVerify: { key: 'rest:POST /groups/{id}/join (verify)', owner: 'REST.G11', what: 'a join request to a joinVerify group (POST /groups/{id}/join)' },
   joinOpen: { key: 'rest:POST /groups/{id}/join (open)', owner: 'REST.G12', what: 'joining an open group (POST /groups/{id}/join)' },
-  role: { key: 'rest:PUT /groups/{id}/members/{userId}/role', owner: 'REST.G6', what: 'making a member admin (PUT /groups/{id}/members/{userId}/role)' },
-  friendRequest: { key: 'rest:POST /friends/requests', owner: 'REST.F1', what: `sending a friend request (POST /friends/requests; ${ASSUMED_INPUT})` },
-  friendRequestList: { key: 'rest:GET /friends/requests', owner: 'REST.F2', what: 'finding the friend request id in GET /friends/requests' },
-  friendAccept: { key: 'rest:PUT /friends/requests/{id}', owner: 'REST.F3', what: `accepting a friend request (PUT /friends/requests/{id}; ${ASSUMED_INPUT})` },
-  blacklist: { key: 'rest:POST /friends/blacklist', owner: 'REST.F7', what: `blocking a user (POST /friends/blacklist; ${ASSUMED_INPUT})` },
-  uploadToken: { key: 'rest:POST /files/upload-token', owner: 'REST.FI1', what: `getting an upload token (POST /files/upload-token; ${ASSUMED_INPUT})` },
+  role: restPrereq('PUT /groups/{id}/members/{userId}/role', 'making a member admin (PUT /groups/{id}/members/{userId}/role)'),
+  friendRequest: restPrereq('POST /friends/requests', `sending a friend request (POST /friends/requests; ${ASSUMED_INPUT})`),
+  friendRequestList: restPrereq('GET /friends/requests', 'finding the friend request id in GET /friends/requests'),
+  friendAccept: restPrereq('PUT /friends/requests/{id}', `accepting a friend request (PUT /friends/requests/{id}; ${ASSUMED_INPUT})`),
+  blacklist: restPrereq('POST /friends/blacklist', `blocking a user (POST /friends/blacklist; ${ASSUMED_INPUT})`),
+  uploadToken: restPrereq('POST /files/upload-token', `getting an upload token (POST /files/upload-token; ${ASSUMED_INPUT})`),
   fileUpload: { key: 'rest:file upload', owner: 'REST.FI3', what: 'uploading bytes and completing the file (PUT uploadUrl, POST /files/{fileId}/complete)' },
-  call: { key: 'rest:POST /rtc/calls', owner: 'REST.R1', what: 'starting a call (POST /rtc/calls)' },
-  meeting: { key: 'rest:POST /rtc/meetings', owner: 'REST.R5', what: 'creating a meeting (POST /rtc/meetings)' },
+  call: restPrereq('POST /rtc/calls', 'starting a call (POST /rtc/calls)'),
+  meeting: restPrereq('POST /rtc/meetings', 'creating a meeting (POST /rtc/meetings)'),
   wsSend: { key: 'ws.send-ack', owner: 'WS.5', what: 'sending a group message over WebSocket (message.send acked by message.sent)' },
   session: { key: 'rest:session after a message', owner: 'REST.M1', what: "finding the group's session in GET /sessions after a message" },
-  login: { key: 'rest:POST /auth/login', owner: 'REST.A3', what: 'logging in (POST /auth/login)' },
+  login: restPrereq('POST /auth/login', 'logging in (POST /auth/login)'),
 } satisfies Record<string, Prereq>;
 
 export { block, owns, prereq };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { OPENAPI_FILE, pointer } from '../../contracts/index.js';
 import { messageContent } from '../../fixtures/content.js';
 import { messageCite } from '../../fixtures/ws-client.js';
-import type { Prereq } from '../../fixtures/prereq.js';
 import { step } from '../../fixtures/prereq-step.js';
 import { field, findBy, list, str } from '../../fixtures/read.js';
 import { check, type CheckArgs, type CheckMeta } from '../check.js';
@@ -45,51 +44,8 @@ export const uniqueContent = (target: CheckArgs['target'], what = 'msg') => mess
 
 export const newLocalId = () => `local-${randomUUID()}`;
 
-/**
- * The REST check that owns each operation a WS/XPROTO check uses as setup or trigger: when the step fails, the check is
- * blocked citing that owner (fixtures/prereq.ts), never failed. Prerequisite keys are `rest:<METHOD path>`.
- */
-export const REST_OWNERS: Record<string, string> = {
-  'POST /auth/register': 'REST.A1',
-  'POST /auth/login': 'REST.A3',
-  'POST /auth/password/change': 'REST.A7',
-  'PUT /users/me': 'REST.U1',
-  'POST /friends/requests': 'REST.F1',
-  'GET /friends/requests': 'REST.F2',
-  'PUT /friends/requests/{id}': 'REST.F3',
-  'GET /friends': 'REST.F3',
-  'PUT /friends/{id}/remark': 'REST.F4',
-  'DELETE /friends/{id}': 'REST.F6',
-  'POST /friends/blacklist': 'REST.F7',
-  'POST /groups': 'REST.G1',
-  'GET /groups/{id}/members': 'REST.G4',
-  'POST /groups/{id}/members': 'REST.G5',
-  'PUT /groups/{id}/members/{userId}/role': 'REST.G6',
-  'PUT /groups/{id}': 'REST.G7',
-  'POST /groups/{id}/quit': 'REST.G10',
-  'POST /groups/{id}/join': 'REST.G12',
-  'DELETE /groups/{id}': 'REST.G14',
-  'GET /sessions': 'REST.M1',
-  'GET /sessions/unread/total': 'REST.M1',
-  'POST /sessions/{sessionId}/read': 'REST.M2',
-  'PUT /sessions/{sessionId}/pin': 'REST.M3',
-  'PUT /sessions/{sessionId}/mute': 'REST.M3',
-  'DELETE /sessions/{sessionId}': 'REST.M4',
-  'POST /sync/messages': 'REST.M6',
-  'POST /files/upload-token': 'REST.FI1',
-  'POST /files/{fileId}/complete': 'REST.FI3',
-  'POST /rtc/calls': 'REST.R1',
-  'POST /rtc/calls/{callId}/join': 'REST.R3',
-  'POST /rtc/calls/{callId}/reject': 'REST.R4',
-  'GET /rtc/calls/{callId}': 'REST.R2',
-  'POST /admin/auth/login': 'REST.AD1',
-  'POST /admin/users/{userId}/ban': 'REST.AD4',
-};
-
-/** The prerequisite of REST operation `op` ('POST /groups'), owned by the REST check that judges it. */
-export function restPrereq(op: string, what = op): Prereq {
-  return { key: `rest:${op}`, owner: REST_OWNERS[op] ?? 'REST.HG2', what };
-}
+export { REST_OWNERS, restPrereq } from '../../fixtures/rest-prereqs.js';
+import { restPrereq } from '../../fixtures/rest-prereqs.js';
 
 /**
  * Run a REST setup step (operation `op`, or several joined by ' + ', the first owning): when it fails the check cannot
