@@ -3,7 +3,7 @@ import type { Recorder } from '../../fixtures/recorder.js';
 import type { RestApi, RestResponse, TestUser } from '../../fixtures/rest-client.js';
 import type { Violation } from '../../fixtures/rest-validate.js';
 import type { Target } from '../../fixtures/target.js';
-import { firstLine, knownBroken, markBroken } from '../../fixtures/prereq.js';
+import { firstLine, knownBroken, markBroken, PrerequisiteBroken } from '../../fixtures/prereq.js';
 import { field, str } from '../../fixtures/read.js';
 import { REGISTER } from '../../fixtures/rest.js';
 import { adminClient, enumValue, loginBody, newDeviceId, registerUser } from '../../fixtures/users.js';
@@ -86,9 +86,9 @@ export async function runTour(deps: TourDeps): Promise<TourResult> {
   try {
     [a, b, c, d] = await Promise.all([reg(), reg(), reg(), reg()]);
   } catch (e) {
-    const reason = `${REGISTER.what} failed: ${firstLine(e)}`;
-    markBroken({ ...REGISTER, reason });
-    return { ...result, blocked: { reason, owner: REGISTER.owner } };
+    const [reason, owner] = e instanceof PrerequisiteBroken ? [e.reason, e.owner] : [`${REGISTER.what} failed: ${firstLine(e)}`, REGISTER.owner];
+    markBroken({ ...REGISTER, owner, reason });
+    return { ...result, blocked: { reason, owner } };
   }
 
   await steps('auth', ['POST /auth/login', 'POST /auth/refresh'], async () => {

@@ -1,6 +1,6 @@
 import type { RequestParts } from '../../contracts/arbitraries.js';
 import { fail } from '../../fixtures/failure.js';
-import { firstLine, knownBroken, markBroken, type Prereq } from '../../fixtures/prereq.js';
+import { firstLine, knownBroken, markBroken, PrerequisiteBroken, type Prereq } from '../../fixtures/prereq.js';
 import { field, list, str } from '../../fixtures/read.js';
 import { REGISTER } from '../../fixtures/rest.js';
 import type { RestApi, TestUser } from '../../fixtures/rest-client.js';
@@ -71,9 +71,10 @@ export class World {
       return await fn();
     } catch (e) {
       if (isSkip(e) || e instanceof Unavailable) throw e;
-      const reason = `${p.what} failed: ${firstLine(e)}`;
-      markBroken({ key: p.key, owner: p.owner, reason });
-      throw new Unavailable(reason, p.owner);
+      // A broken prerequisite met inside the step keeps its own owner (e.g. a 5xx to a valid request: REST.HG2's).
+      const [reason, owner] = e instanceof PrerequisiteBroken ? [e.reason, e.owner] : [`${p.what} failed: ${firstLine(e)}`, p.owner];
+      markBroken({ key: p.key, owner, reason });
+      throw new Unavailable(reason, owner);
     }
   }
 
