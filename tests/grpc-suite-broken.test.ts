@@ -11,7 +11,7 @@ import { loadContracts } from '../contracts/index.js';
 import { loadClientDefinition } from '../fixtures/grpc.js';
 import { runSuites } from './support/run-suites.js';
 
-test('against a gRPC server answering every rpc with an empty message, every per-rpc check fails', { timeout: 300_000 }, async () => {
+test('against a gRPC server answering every rpc with an empty message, every per-rpc check fails', { timeout: 900_000 }, async () => {
   const contracts = loadContracts();
   const def = loadClientDefinition(contracts);
   const server = new grpc.Server();
