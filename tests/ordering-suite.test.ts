@@ -80,7 +80,9 @@ for (const mode of [[], ['dialect.single-socket']]) {
     test(`fault ${fault.id}${modeText}: ${id} fails with a counterexample of at most ${MAX_COUNTEREXAMPLE} commands`, { timeout: 300_000 }, async () => {
       await withServer([fault.id, ...mode], async ({ url, grpc }) => {
         const t0 = Date.now();
-        const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 7, workers: 1, grep: grepFor(id) });
+        // A generous search budget: on a loaded machine the default share of one check (a few seconds) can end the
+        // search before a timing-dependent fault (reordered fan-out) shows; a caught fault stops the search early.
+        const run = await runSuites({ url, grpc, suites: ['ordering'], seed: 7, workers: 1, grep: grepFor(id), env: { ANYCHAT_ORD_BUDGET_MS: '90000' } });
         const o = run.outcomes.find((x) => x.id === id);
         assert.ok(o, `${id} did not run: ${run.stderr.slice(-500)}`);
         assert.equal(o.status, 'failed', `${id} did not catch ${fault.id}${modeText}: ${o.status} ${o.message ?? ''}`);
