@@ -98,7 +98,8 @@ test('a failure expands with citation, expected vs observed, exchanges and the r
   await expect(body.locator('pre.observed')).toBeVisible();
   await expect(body.locator('ul.cites')).toContainText(target.cites[0]);
   await expect(body.locator('pre.replay').first()).toHaveText(target.replay);
-  expect(target.replay).toMatch(/^anychat-conform run --serve --fault grpc\.unimplemented,grpc\.empty-field --suite grpc --grep '.+' --seed 3$/);
+  // replays name the run's effective options file (run-config.json), so they rerun exactly what this run did
+  expect(target.replay).toMatch(/^anychat-conform run --config \S+\/run-config\.json --grep '.+'$/);
   if (target.exchanges) await expect(body.locator('ol.exchanges > li')).toHaveCount(Math.min(target.exchanges.count, 60));
   await body.locator('ol.exchanges > li summary').first().click();
   await expect(body.locator('ol.exchanges > li pre').first()).toBeVisible();
