@@ -4,7 +4,7 @@ import { loadContracts, OPENAPI_FILE } from '../../contracts/index.js';
 import { pointer } from '../../contracts/pointer.js';
 import { enumSpellings } from '../../contracts/proto-shapes.js';
 import { ConformanceFailure, expectEqual, fail } from '../../fixtures/failure.js';
-import { block, owns, prereq, PrerequisiteBroken, type Prereq } from '../../fixtures/prereq.js';
+import { block, isSkip, owns, prereq, PrerequisiteBroken, type Prereq } from '../../fixtures/prereq.js';
 import { field, findBy, list as readList, str } from '../../fixtures/read.js';
 import type { FailureDetail } from '../../fixtures/recorder.js';
 import type { RestApi, RestClient, RestResponse, TestUser } from '../../fixtures/rest-client.js';
@@ -77,10 +77,6 @@ function firstLineOf(message: string, item: string): string {
   return first.startsWith(item) ? first.slice(item.length).replace(/^[:\s]+/, '') || first : first;
 }
 
-/** Playwright's skip (a blocked or skipped check) travels as an error: never count it as an item's failure. */
-export function isSkip(e: unknown): boolean {
-  return !!e && typeof e === 'object' && (e as any).constructor?.name === 'TestSkipError';
-}
 
 /** Wording for a setup step whose request body rests on contract-notes I9 (the contract leaves the body untyped). */
 export const ASSUMED_INPUT = 'relies on an assumed input (contract-notes I9)';
@@ -105,7 +101,7 @@ export const P = {
   login: restPrereq('POST /auth/login', 'logging in (POST /auth/login)'),
 } satisfies Record<string, Prereq>;
 
-export { block, owns, prereq };
+export { block, isSkip, owns, prereq };
 
 /** The message content the harness sends (--content-format): a JSON text {"text": …} by default, or plain text. */
 export function content(target: Pick<Target, 'contentFormat'>, text: string): string {
