@@ -72,13 +72,17 @@ test('fault ws.ack-missing-sequence: sendMessage fails citing MessageSent', asyn
   }
 });
 
-test('fault ws.notification-shape: the recipient\'s next wait fails with the Notification schema', async () => {
+test('fault ws.notification-shape: the wait sees the delivery; the frame is kept as a nonconformant notification for WS.8', async () => {
   const s = await scene(['ws.notification-shape']);
   try {
     const ca = await s.connect(s.a.accessToken, 'A');
     const cb = await s.connect(s.b.accessToken, 'B');
     await ca.sendMessage({ conversationId: s.groupId, conversationType: 'group', content: 'x', localId: 'l-3' });
-    await assert.rejects(cb.waitFor((f) => f.data?.type === 'notification', { what: 'message.new' }), /B: server frame #\d+ \(notification\) violates the AsyncAPI contract: \/payload must have required property 'notificationType'/);
+    const f = await cb.waitFor((fr) => fr.data?.type === 'notification', { what: 'message.new' });
+    assert.doesNotThrow(() => cb.assertClean(), 'WS.8 owns the notification shape, not every wait');
+    const [bad] = cb.nonconformantNotifications();
+    assert.equal(bad?.index, f.index);
+    assert.match(cb.violationDetail(bad!).message, /B: server frame #\d+ \(notification\) violates the AsyncAPI contract: \/payload must have required property 'notificationType'/);
   } finally {
     await s.close();
   }
