@@ -13,6 +13,11 @@
  *
  * Each line also gives the server's CPU time per ack while measuring (all threads, and the event-loop thread alone,
  * from /proc): on a shared machine the rates swing with the neighbours' load, the CPU cost per ack much less.
+ *
+ * Then the latency target (issue 16: ack p99 ≤ 10 ms at half the reference server's rate): the same server and sockets
+ * are driven open-model — frames sent on a fixed schedule at half the closed-loop rate just measured, whatever the
+ * acks do — and each latency is taken from the frame's scheduled time, so a stalled server is not hidden by a
+ * stalled sender (no coordinated omission).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +35,8 @@ const FANOUT = process.env.BENCH_FANOUT === '1';
 /** BENCH_DB=memory: SQLite :memory: instead of a durable file — shows what the fsyncs cost, not a valid target figure. */
 const MEMORY_DB = process.env.BENCH_DB === 'memory';
 const TIMEOUT_MS = 15_000;
+/** Open-model rates as fractions of the closed-loop rate; the target is judged at 0.5. */
+const OPEN_FRACTIONS = (process.env.BENCH_OPEN_FRACTIONS ?? '0.5').split(',').map(Number);
 /** Starting the server (contracts compiled, TypeScript loaded) takes seconds, far more on a busy shared machine. */
 const START_TIMEOUT_MS = 90_000;
 
@@ -144,7 +151,7 @@ async function drive(name: string, pid: number, sockets: Array<{ ws: WebSocket; 
   const deadline = Date.now() + TIMEOUT_MS;
   while (inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   if (inflight.size > 0) throw new Error(`${name}: ${inflight.size} frames never acked`);
-  for (const s of sockets) s.ws.close();
+  for (const s of sockets) s.ws.removeAllListeners('message');
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   const threads = new Map([...cpu1.threads].map(([tid, ms]) => [tid, ms - (cpu0.threads.get(tid) ?? 0)]));
@@ -152,17 +159,73 @@ async function drive(name: string, pid: number, sockets: Array<{ ws: WebSocket; 
   return { name, acked, seconds, perSec: acked / seconds, p50: pct(50), p99: pct(99), cpu };
 }
 
+/**
+ * Open model: `rate` frames per second in total, sent on schedule round-robin over `sockets` for SECONDS (after a
+ * 1 s warm-up at the same rate); latency = ack time − scheduled send time.
+ */
+async function driveOpen(name: string, sockets: Array<{ ws: WebSocket; conversationId: string }>, rate: number, ackOf: (frame: any) => string | undefined): Promise<{ name: string; rate: number; acked: number; p50: number; p99: number; max: number; lateMs: number; p99FromSend: number }> {
+  const latencies: number[] = [];
+  const fromSend: number[] = [];
+  const scheduled = new Map<string, number>();
+  const sentAt = new Map<string, number>();
+  let measureFrom = Infinity;
+  let measureTo = Infinity;
+  for (const s of sockets) {
+    s.ws.on('message', (raw) => {
+      const localId = ackOf(JSON.parse(String(raw)));
+      const t = localId === undefined ? undefined : scheduled.get(localId);
+      if (t === undefined) return;
+      scheduled.delete(localId!);
+      const now = performance.now();
+      if (t >= measureFrom && t < measureTo) {
+        latencies.push(now - t);
+        fromSend.push(now - sentAt.get(localId!)!);
+      }
+      sentAt.delete(localId!);
+    });
+  }
+  const start = performance.now();
+  measureFrom = start + WARMUP_SECONDS * 1000;
+  measureTo = measureFrom + SECONDS * 1000;
+  const interval = 1000 / rate;
+  let k = 0;
+  let lateMs = 0; // how far behind schedule the sender itself fell, at worst
+  while (start + k * interval < measureTo) {
+    const now = performance.now();
+    while (start + k * interval <= now && start + k * interval < measureTo) {
+      const t = start + k * interval;
+      lateMs = Math.max(lateMs, now - t);
+      const s = sockets[k % sockets.length]!;
+      const localId = `o${k}`;
+      scheduled.set(localId, t);
+      sentAt.set(localId, performance.now());
+      s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content: `open message ${k}`, localId } }));
+      k++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (scheduled.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (scheduled.size > 0) throw new Error(`${name}: ${scheduled.size} frames never acked`);
+  latencies.sort((a, b) => a - b);
+  fromSend.sort((a, b) => a - b);
+  const pct = (p: number, xs = latencies) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+  return { name, rate, acked: latencies.length, p50: pct(50), p99: pct(99), max: latencies[latencies.length - 1] ?? NaN, lateMs, p99FromSend: pct(99, fromSend) };
+}
+
 async function benchEcho(): Promise<Result> {
   const { proc, addr } = await child(['-e', ECHO_SERVER]);
   try {
     const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, async () => ({ ws: await open(addr.ws), conversationId: 'echo' })));
-    return await drive('bare ws echo', proc.pid!, sockets, (f) => (f.type === 'message.send' ? f.payload.localId : undefined));
+    const r = await drive('bare ws echo', proc.pid!, sockets, (f) => (f.type === 'message.send' ? f.payload.localId : undefined));
+    for (const s of sockets) s.ws.close();
+    return r;
   } finally {
     proc.kill('SIGTERM');
   }
 }
 
-async function benchReference(): Promise<Result> {
+async function benchReference(): Promise<{ closed: Result; open: Array<Awaited<ReturnType<typeof driveOpen>>> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-ack-bench-'));
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. '--cpu-prof'
   const { proc, addr } = await child([...nodeArgs, join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', MEMORY_DB ? ':memory:' : join(dir, 'bench.db')]);
@@ -177,7 +240,13 @@ async function benchReference(): Promise<Result> {
         : (await rest(addr.http, 'POST', '/groups', { name: 'bench', memberIds: members }, u.accessToken)).groupId;
       sockets.push({ ws: await open(`${addr.ws}?token=${u.accessToken}`), conversationId: groupId });
     }
-    return await drive(MEMORY_DB ? 'reference server (:memory:)' : 'reference server (durable)', proc.pid!, sockets, (f) => (f.type === 'message.sent' ? f.payload.localId : undefined));
+    const ackOf = (f: any) => (f.type === 'message.sent' ? f.payload.localId : undefined);
+    const name = MEMORY_DB ? 'reference server (:memory:)' : 'reference server (durable)';
+    const closed = await drive(name, proc.pid!, sockets, ackOf);
+    const openRuns = [];
+    for (const f of OPEN_FRACTIONS) openRuns.push({ ...(await driveOpen(`${name}, open model`, sockets, Math.max(1, Math.round(closed.perSec * f)), ackOf)), fraction: f });
+    for (const s of sockets) s.ws.close();
+    return { closed, open: openRuns };
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
@@ -194,7 +263,10 @@ const perAck = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(1) 
 console.log(`ws-ack bench: ${CONNECTIONS} connections × ${WINDOW} in flight, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)${FANOUT ? ', all senders in one group' : ''}`);
 const echo = await benchEcho();
 console.log(fmt(echo));
-const ref = await benchReference();
+const { closed: ref, open: openRuns } = await benchReference();
 console.log(fmt(ref));
 const ratio = ref.perSec / echo.perSec;
 console.log(`throughput ratio reference/echo = ${ratio.toFixed(2)} (target ≥ 0.5) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+for (const o of openRuns) console.log(`${o.name.padEnd(28)} at ${o.rate} msgs/s (${o.fraction} × the closed-loop rate): p50 ${o.p50.toFixed(2)} ms   p99 ${o.p99.toFixed(2)} ms   max ${o.max.toFixed(2)} ms   (${o.acked} acks; sender at most ${o.lateMs.toFixed(1)} ms behind schedule; p99 from the actual send ${o.p99FromSend.toFixed(2)} ms)`);
+const half = openRuns.find((o) => o.fraction === 0.5);
+if (half) console.log(`ack p99 at half rate = ${half.p99.toFixed(2)} ms (target ≤ 10 ms) ${half.p99 <= 10 ? 'MET' : 'NOT MET'}`);
