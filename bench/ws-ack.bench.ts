@@ -225,7 +225,7 @@ async function benchEcho(): Promise<Result> {
   }
 }
 
-async function benchReference(): Promise<{ closed: Result; open: Array<Awaited<ReturnType<typeof driveOpen>>> }> {
+async function benchReference(): Promise<{ closed: Result; open: Array<Awaited<ReturnType<typeof driveOpen>> & { fraction: number }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-ack-bench-'));
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. '--cpu-prof'
   const { proc, addr } = await child([...nodeArgs, join(packageRoot, 'bin', 'anychat-conform.js'), 'serve', '--port', '0', '--grpc-port', '-1', '--db', MEMORY_DB ? ':memory:' : join(dir, 'bench.db')]);
