@@ -112,32 +112,61 @@ function open(url: string): Promise<WebSocket> {
   });
 }
 
+type Socket = { ws: WebSocket; conversationId: string };
+
+/** Send one message.send frame with `localId` on `s`. */
+function sendFrame(s: Socket, localId: string, content: string): void {
+  s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content, localId } }));
+}
+
+/** Call `onAck(localId, start)` for every ack of a frame pending in `pending` (localId → start time), removing it. */
+function listenForAcks(sockets: Socket[], ackOf: (frame: any) => string | undefined, pending: Map<string, number>, onAck: (localId: string, start: number) => void): void {
+  for (const s of sockets) {
+    s.ws.on('message', (raw) => {
+      const localId = ackOf(JSON.parse(String(raw)));
+      const start = localId === undefined ? undefined : pending.get(localId);
+      if (start === undefined) return;
+      pending.delete(localId!);
+      onAck(localId!, start);
+    });
+  }
+}
+
+/** Wait (TIMEOUT_MS at most) until every pending frame is acked; then stop listening. */
+async function drained(name: string, sockets: Socket[], pending: Map<string, unknown>): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (pending.size > 0) throw new Error(`${name}: ${pending.size} frames never acked`);
+  for (const s of sockets) s.ws.removeAllListeners('message');
+}
+
+/** The p-th percentile of ascending `xs`. */
+const percentile = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+
 /** Drive `sockets` with WINDOW frames in flight each for WARMUP + SECONDS; count and time the acks after warm-up. */
-async function drive(name: string, pid: number, sockets: Array<{ ws: WebSocket; conversationId: string }>, ackOf: (frame: any) => string | undefined): Promise<Result> {
+async function drive(name: string, pid: number, sockets: Socket[], ackOf: (frame: any) => string | undefined): Promise<Result> {
   const latencies: number[] = [];
   let acked = 0;
   let measuring = false;
   let stopping = false;
   let n = 0;
   const inflight = new Map<string, number>();
-  const sendOne = (s: { ws: WebSocket; conversationId: string }) => {
+  const socketOf = new Map<string, Socket>();
+  const sendOne = (s: Socket) => {
     const localId = `b${++n}`;
     inflight.set(localId, performance.now());
-    s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content: `bench message ${n}`, localId } }));
+    socketOf.set(localId, s);
+    sendFrame(s, localId, `bench message ${n}`);
   };
-  for (const s of sockets) {
-    s.ws.on('message', (raw) => {
-      const localId = ackOf(JSON.parse(String(raw)));
-      const t0 = localId === undefined ? undefined : inflight.get(localId);
-      if (t0 === undefined) return;
-      inflight.delete(localId!);
-      if (measuring) {
-        latencies.push(performance.now() - t0);
-        acked++;
-      }
-      if (!stopping) sendOne(s);
-    });
-  }
+  listenForAcks(sockets, ackOf, inflight, (localId, t0) => {
+    if (measuring) {
+      latencies.push(performance.now() - t0);
+      acked++;
+    }
+    const s = socketOf.get(localId)!;
+    socketOf.delete(localId);
+    if (!stopping) sendOne(s);
+  });
   for (const s of sockets) for (let i = 0; i < WINDOW; i++) sendOne(s);
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
   measuring = true;
@@ -148,42 +177,32 @@ async function drive(name: string, pid: number, sockets: Array<{ ws: WebSocket; 
   const cpu1 = cpuMs(pid);
   stopping = true;
   const seconds = (performance.now() - t0) / 1000;
-  const deadline = Date.now() + TIMEOUT_MS;
-  while (inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (inflight.size > 0) throw new Error(`${name}: ${inflight.size} frames never acked`);
-  for (const s of sockets) s.ws.removeAllListeners('message');
+  await drained(name, sockets, inflight);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   const threads = new Map([...cpu1.threads].map(([tid, ms]) => [tid, ms - (cpu0.threads.get(tid) ?? 0)]));
   const cpu = { totalMs: cpu1.totalMs - cpu0.totalMs, mainMs: cpu1.mainMs - cpu0.mainMs, threads };
-  return { name, acked, seconds, perSec: acked / seconds, p50: pct(50), p99: pct(99), cpu };
+  return { name, acked, seconds, perSec: acked / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
 }
 
 /**
  * Open model: `rate` frames per second in total, sent on schedule round-robin over `sockets` for SECONDS (after a
  * 1 s warm-up at the same rate); latency = ack time − scheduled send time.
  */
-async function driveOpen(name: string, sockets: Array<{ ws: WebSocket; conversationId: string }>, rate: number, ackOf: (frame: any) => string | undefined): Promise<{ name: string; rate: number; acked: number; p50: number; p99: number; max: number; lateMs: number; p99FromSend: number }> {
+async function driveOpen(name: string, sockets: Socket[], rate: number, ackOf: (frame: any) => string | undefined): Promise<{ name: string; rate: number; acked: number; p50: number; p99: number; max: number; lateMs: number; p99FromSend: number }> {
   const latencies: number[] = [];
   const fromSend: number[] = [];
   const scheduled = new Map<string, number>();
   const sentAt = new Map<string, number>();
   let measureFrom = Infinity;
   let measureTo = Infinity;
-  for (const s of sockets) {
-    s.ws.on('message', (raw) => {
-      const localId = ackOf(JSON.parse(String(raw)));
-      const t = localId === undefined ? undefined : scheduled.get(localId);
-      if (t === undefined) return;
-      scheduled.delete(localId!);
-      const now = performance.now();
-      if (t >= measureFrom && t < measureTo) {
-        latencies.push(now - t);
-        fromSend.push(now - sentAt.get(localId!)!);
-      }
-      sentAt.delete(localId!);
-    });
-  }
+  listenForAcks(sockets, ackOf, scheduled, (localId, t) => {
+    const now = performance.now();
+    if (t >= measureFrom && t < measureTo) {
+      latencies.push(now - t);
+      fromSend.push(now - sentAt.get(localId)!);
+    }
+    sentAt.delete(localId);
+  });
   const start = performance.now();
   measureFrom = start + WARMUP_SECONDS * 1000;
   measureTo = measureFrom + SECONDS * 1000;
@@ -199,18 +218,15 @@ async function driveOpen(name: string, sockets: Array<{ ws: WebSocket; conversat
       const localId = `o${k}`;
       scheduled.set(localId, t);
       sentAt.set(localId, performance.now());
-      s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content: `open message ${k}`, localId } }));
+      sendFrame(s, localId, `open message ${k}`);
       k++;
     }
     await new Promise((r) => setTimeout(r, 1));
   }
-  const deadline = Date.now() + TIMEOUT_MS;
-  while (scheduled.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (scheduled.size > 0) throw new Error(`${name}: ${scheduled.size} frames never acked`);
+  await drained(name, sockets, scheduled);
   latencies.sort((a, b) => a - b);
   fromSend.sort((a, b) => a - b);
-  const pct = (p: number, xs = latencies) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
-  return { name, rate, acked: latencies.length, p50: pct(50), p99: pct(99), max: latencies[latencies.length - 1] ?? NaN, lateMs, p99FromSend: pct(99, fromSend) };
+  return { name, rate, acked: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN, lateMs, p99FromSend: percentile(fromSend, 99) };
 }
 
 async function benchEcho(): Promise<Result> {
