@@ -119,15 +119,15 @@ function sendFrame(s: Socket, localId: string, content: string): void {
   s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content, localId } }));
 }
 
-/** Call `onAck(localId, start)` for every ack of a frame pending in `pending` (localId → start time), removing it. */
-function listenForAcks(sockets: Socket[], ackOf: (frame: any) => string | undefined, pending: Map<string, number>, onAck: (localId: string, start: number) => void): void {
+/** Call `onAck(localId, start, socket)` for every ack of a frame pending in `pending` (localId → start time), removing it. */
+function listenForAcks(sockets: Socket[], ackOf: (frame: any) => string | undefined, pending: Map<string, number>, onAck: (localId: string, start: number, s: Socket) => void): void {
   for (const s of sockets) {
     s.ws.on('message', (raw) => {
       const localId = ackOf(JSON.parse(String(raw)));
       const start = localId === undefined ? undefined : pending.get(localId);
       if (start === undefined) return;
       pending.delete(localId!);
-      onAck(localId!, start);
+      onAck(localId!, start, s);
     });
   }
 }
@@ -151,20 +151,16 @@ async function drive(name: string, pid: number, sockets: Socket[], ackOf: (frame
   let stopping = false;
   let n = 0;
   const inflight = new Map<string, number>();
-  const socketOf = new Map<string, Socket>();
   const sendOne = (s: Socket) => {
     const localId = `b${++n}`;
     inflight.set(localId, performance.now());
-    socketOf.set(localId, s);
     sendFrame(s, localId, `bench message ${n}`);
   };
-  listenForAcks(sockets, ackOf, inflight, (localId, t0) => {
+  listenForAcks(sockets, ackOf, inflight, (_localId, t0, s) => {
     if (measuring) {
       latencies.push(performance.now() - t0);
       acked++;
     }
-    const s = socketOf.get(localId)!;
-    socketOf.delete(localId);
     if (!stopping) sendOne(s);
   });
   for (const s of sockets) for (let i = 0; i < WINDOW; i++) sendOne(s);
@@ -193,8 +189,9 @@ async function driveOpen(name: string, sockets: Socket[], rate: number, ackOf: (
   const fromSend: number[] = [];
   const scheduled = new Map<string, number>();
   const sentAt = new Map<string, number>();
-  let measureFrom = Infinity;
-  let measureTo = Infinity;
+  const start = performance.now();
+  const measureFrom = start + WARMUP_SECONDS * 1000;
+  const measureTo = measureFrom + SECONDS * 1000;
   listenForAcks(sockets, ackOf, scheduled, (localId, t) => {
     const now = performance.now();
     if (t >= measureFrom && t < measureTo) {
@@ -203,9 +200,6 @@ async function driveOpen(name: string, sockets: Socket[], rate: number, ackOf: (
     }
     sentAt.delete(localId);
   });
-  const start = performance.now();
-  measureFrom = start + WARMUP_SECONDS * 1000;
-  measureTo = measureFrom + SECONDS * 1000;
   const interval = 1000 / rate;
   let k = 0;
   let lateMs = 0; // how far behind schedule the sender itself fell, at worst
