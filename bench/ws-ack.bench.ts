@@ -12,7 +12,8 @@
  * message is also delivered to the other senders' sockets). Target: reference/echo throughput ratio ≥ 0.5.
  *
  * Each line also gives the server's CPU time per ack while measuring (all threads, and the event-loop thread alone,
- * from /proc): on a shared machine the rates swing with the neighbours' load, the CPU cost per ack much less.
+ * from /proc) and this client's: on a shared machine the rates swing with the neighbours' load, the CPU cost per ack
+ * much less. Client and server share the machine's cores, so a server's rate is bounded by both costs together.
  *
  * Then the latency target (issue 16: ack p99 ≤ 10 ms at half the reference server's rate): the same server and sockets
  * are driven open-model — frames sent on a fixed schedule at half the closed-loop rate just measured, whatever the
@@ -40,7 +41,7 @@ const OPEN_FRACTIONS = (process.env.BENCH_OPEN_FRACTIONS ?? '0.5').split(',').ma
 /** Starting the server (contracts compiled, TypeScript loaded) takes seconds, far more on a busy shared machine. */
 const START_TIMEOUT_MS = 90_000;
 
-interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number; cpu: CpuUse }
+interface Result { name: string; acked: number; seconds: number; perSec: number; p50: number; p99: number; cpu: CpuUse; clientMs: number }
 
 /** CPU the server process used while measuring: all its threads, its main (event-loop) thread, and per other thread. */
 interface CpuUse { totalMs: number; mainMs: number; threads: Map<string, number> }
@@ -167,17 +168,19 @@ async function drive(name: string, pid: number, sockets: Socket[], ackOf: (frame
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
   measuring = true;
   const cpu0 = cpuMs(pid);
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
   const cpu1 = cpuMs(pid);
+  const client = process.cpuUsage(client0);
   stopping = true;
   const seconds = (performance.now() - t0) / 1000;
   await drained(name, sockets, inflight);
   latencies.sort((a, b) => a - b);
   const threads = new Map([...cpu1.threads].map(([tid, ms]) => [tid, ms - (cpu0.threads.get(tid) ?? 0)]));
   const cpu = { totalMs: cpu1.totalMs - cpu0.totalMs, mainMs: cpu1.mainMs - cpu0.mainMs, threads };
-  return { name, acked, seconds, perSec: acked / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
+  return { name, acked, seconds, perSec: acked / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu, clientMs: (client.user + client.system) / 1000 };
 }
 
 /**
@@ -267,7 +270,7 @@ async function benchReference(): Promise<{ closed: Result; open: Array<Awaited<R
 const fmt = (r: Result) =>
   `${r.name.padEnd(28)} ${r.perSec.toFixed(0).padStart(8)} acks/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.acked} in ${r.seconds.toFixed(1)} s)` +
   `   server CPU ${perAck(r.cpu.totalMs, r.acked)} µs/ack (event loop ${perAck(r.cpu.mainMs, r.acked)}; busiest other threads ` +
-  `${[...r.cpu.threads.values()].sort((a, b) => b - a).slice(0, 3).map((ms) => perAck(ms, r.acked)).join(', ')})`;
+  `${[...r.cpu.threads.values()].sort((a, b) => b - a).slice(0, 3).map((ms) => perAck(ms, r.acked)).join(', ')}); this client ${perAck(r.clientMs, r.acked)} µs/ack`;
 const perAck = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(1) : 'n/a');
 
 console.log(`ws-ack bench: ${CONNECTIONS} connections × ${WINDOW} in flight, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)${FANOUT ? ', all senders in one group' : ''}`);

@@ -9,6 +9,8 @@ export interface Connection {
   send(frame: unknown): void;
 }
 
+const NONE: readonly Connection[] = Object.freeze([]);
+
 /**
  * In-process notification bus: which sockets each user has, and delivery of `notification` frames.
  * Every notification any protocol triggers goes through notify(), so REST, WS and gRPC emit the same frames.
@@ -33,8 +35,10 @@ export class Bus {
     if (set && set.size === 0) this.byUser.delete(conn.userId);
   }
 
-  connections(userId: string): Connection[] {
-    return [...(this.byUser.get(userId) ?? [])];
+  /** A copy (callers may close sockets while iterating); the shared empty list for a user with none. */
+  connections(userId: string): readonly Connection[] {
+    const set = this.byUser.get(userId);
+    return set ? [...set] : NONE;
   }
 
   /** All connections, e.g. for shutdown. */

@@ -8,7 +8,8 @@ import {
 import { isJsonText } from '../dialect.js';
 import { MessageFanout } from './fanout.js';
 import { MessageStatus, type MessageRow } from './shape.js';
-import type { StoreJob } from '../store/message-store.js';
+import { rowOf, type StoreJob } from '../store/message-store.js';
+import { newSortableId } from '../ids.js';
 import { inlineWriter, threadWriter, type MessageWriter } from '../store/writer.js';
 
 /** What a client sends (WS `message.send` payload; gRPC SendMessage mapped to it). */
@@ -35,6 +36,9 @@ export const MAX_CONTENT_BYTES = 64 * 1024;
 export const GET_MESSAGES_DEFAULT = 20;
 export const GET_MESSAGES_MAX = 100;
 
+/** Batches handed to the writer at once: one being committed, the next one waiting on the writer's queue. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 interface PendingSend {
   job: StoreJob;
   resolve(r: SendResult): void;
@@ -53,7 +57,8 @@ export class MessageDomain {
   private readonly fanout: MessageFanout;
   private readonly writer: MessageWriter;
   private pending: PendingSend[] = [];
-  private writing = false;
+  /** Batches handed to the writer and not yet answered (at most MAX_BATCHES_IN_FLIGHT). */
+  private inFlight = 0;
 
   constructor(readonly ctx: ServerContext) {
     const db = ctx.db;
@@ -149,6 +154,8 @@ export class MessageDomain {
       await new Promise((r) => setTimeout(r, 5)); // the window in which a concurrent send reads the same sequence
     }
     const job: StoreJob = {
+      messageId: newSortableId('m'), // in arrival order: the primary-key index is appended to, not scattered
+      createdAt: Date.now(),
       conversationId: conv.id,
       conversationType: conv.type,
       senderId,
@@ -165,7 +172,7 @@ export class MessageDomain {
     };
     const result = await new Promise<SendResult>((resolve, reject) => {
       this.pending.push({ job, resolve, reject });
-      if (this.pending.length === 1 && !this.writing) setImmediate(() => this.flush());
+      if (this.pending.length === 1 && this.inFlight < MAX_BATCHES_IN_FLIGHT) setImmediate(() => this.flush());
     });
     if (!result.duplicate) this.fanout.deliverNew(result.message, conv, origin);
     return result;
@@ -173,28 +180,33 @@ export class MessageDomain {
 
   /** Stop the writer once the batch in flight is stored (server shutdown). */
   async close(): Promise<void> {
-    while (this.writing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight > 0 || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     await this.writer.close();
   }
 
-  /** Hand everything queued to the writer as one batch; what arrives meanwhile waits for the next. */
+  /**
+   * Hand everything queued to the writer as one batch. Up to MAX_BATCHES_IN_FLIGHT are handed over at once, so the
+   * writer starts the next transaction as soon as it has committed one, instead of idling while the event loop acks
+   * the last batch and sends it the next. The writer stores batches in order and answers in order.
+   */
   private flush(): void {
-    if (this.writing || this.pending.length === 0) return;
+    if (this.inFlight >= MAX_BATCHES_IN_FLIGHT || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.writing = true;
+    this.inFlight++;
     this.writer.write(batch.map((p) => p.job)).then(
       (results) => {
-        this.writing = false;
-        this.flush(); // the next batch is stored while this one is acked
+        this.inFlight--;
+        this.flush(); // what queued meanwhile goes to the writer before this batch is acked
         for (let i = 0; i < batch.length; i++) {
           const r = results[i]!;
           if ('error' in r) batch[i]!.reject(new Error(r.error)); // not committed: never acked
-          else batch[i]!.resolve(r);
+          else if ('duplicate' in r) batch[i]!.resolve({ message: r.duplicate, duplicate: true });
+          else batch[i]!.resolve({ message: rowOf(batch[i]!.job, r.sequence), duplicate: false });
         }
       },
       (err) => {
-        this.writing = false;
+        this.inFlight--;
         this.flush();
         for (const p of batch) p.reject(err);
       },

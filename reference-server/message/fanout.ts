@@ -30,18 +30,21 @@ export class MessageFanout {
         if (g !== conv.id) for (const u of groupMemberIds(ctx, g)) recipients.add(u);
       }
     }
-    const data = newMessageData(row);
-    const frame = ctx.bus.frameFor('message.new', data, nowSec());
+    // Built at the first socket that gets it (a message to offline members costs no frame), then shared.
+    let data: Record<string, unknown> | undefined;
+    let frame: unknown;
     const copies = ctx.faults.on('ord.duplicate-delivery') ? 2 : 1;
     for (const userId of recipients) {
       for (const conn of ctx.bus.connections(userId)) {
         if (conn === origin) continue;
         if (ctx.faults.on('load.drop-1pct') && ++this.deliveries % 100 === 0) continue; // every 100th delivery is lost
+        frame ??= ctx.bus.frameFor('message.new', (data = newMessageData(row)), nowSec());
         for (let i = 0; i < copies; i++) this.send(conn, frame);
       }
     }
+    if (row.at_users === '[]') return; // no mentions (what the store writes for none)
     const mentioned = atUsersOf(row).filter((u) => u !== row.sender_id && conv.members.includes(u));
-    if (mentioned.length > 0) ctx.bus.notify(mentioned, 'message.mentioned', data);
+    if (mentioned.length > 0) ctx.bus.notify(mentioned, 'message.mentioned', data ?? newMessageData(row));
   }
 
   /** ord.reordered-fanout: per socket, of every 4 frames the first two are delivered swapped. */

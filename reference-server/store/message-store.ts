@@ -1,5 +1,4 @@
 import type { Db } from './db.js';
-import { newSortableId } from '../ids.js';
 import type { ConversationType } from '../message/conversation.js';
 import { MessageStatus, type MessageRow } from '../message/shape.js';
 
@@ -11,6 +10,9 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
  * thread). The fault-driven variations are decided by the caller at their named points and arrive here as values.
  */
 export interface StoreJob {
+  /** Made by the caller in arrival order (newSortableId), with the arrival time: stored as given unless a duplicate. */
+  messageId: string;
+  createdAt: number;
   conversationId: string;
   conversationType: ConversationType;
   senderId: string;
@@ -31,7 +33,30 @@ export interface StoreJob {
   forcedSeq?: number;
 }
 
-export type StoreResult = { message: MessageRow; duplicate: boolean } | { error: string };
+/**
+ * Per job: the sequence it was stored under (the rest of the row is the job's: rowOf), the message stored earlier
+ * under the same localId (nothing new stored), or why its transaction failed (nothing stored).
+ */
+export type StoreResult = { sequence: number } | { duplicate: MessageRow } | { error: string };
+
+/** The row a job is stored as, once it has its sequence. */
+export function rowOf(job: StoreJob, sequence: number): MessageRow {
+  return {
+    message_id: job.messageId,
+    conversation_id: job.conversationId,
+    conversation_type: job.conversationType,
+    sender_id: job.senderId,
+    content_type: job.contentType,
+    content: job.content,
+    sequence,
+    reply_to: job.replyTo,
+    at_users: job.atUsers,
+    status: MessageStatus.normal,
+    local_id: job.localId,
+    created_at: job.createdAt,
+    updated_at: job.createdAt,
+  };
+}
 
 const COLUMNS = ['message_id', 'conversation_id', 'conversation_type', 'sender_id', 'content_type', 'content', 'sequence',
   'reply_to', 'at_users', 'status', 'local_id', 'created_at', 'updated_at'] as const;
@@ -99,8 +124,11 @@ export class MessageStore {
   private apply(jobs: StoreJob[]): StoreResult[] {
     const now = Date.now();
     const results: StoreResult[] = new Array(jobs.length);
-    // 1. Idempotency: a localId already stored (or sent earlier in this batch) answers with the stored message.
+    const seqs: number[] = new Array(jobs.length);
+    // 1. Idempotency: a localId already stored answers with the stored message; one sent earlier in this batch, with
+    //    that one once it has its sequence (step 5).
     const firstInBatch = new Map<string, number>();
+    const repeats: Array<[number, number]> = [];
     const fresh: number[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
@@ -108,18 +136,17 @@ export class MessageStore {
         const key = `${job.senderId}\u0000${job.conversationId}\u0000${job.localId}`;
         const earlier = firstInBatch.get(key);
         if (earlier !== undefined) {
-          results[i] = { message: (results[earlier] as { message: MessageRow }).message, duplicate: true };
+          repeats.push([i, earlier]);
           continue;
         }
         const prior = this.stmt.byLocalId.get(job.senderId, job.conversationId, job.localId, now - IDEMPOTENCY_WINDOW_MS) as MessageRow | undefined;
         if (prior) {
-          results[i] = { message: prior, duplicate: true };
+          results[i] = { duplicate: prior };
           continue;
         }
         firstInBatch.set(key, i);
       }
       fresh.push(i);
-      results[i] = { message: this.row(job, now), duplicate: false };
     }
     // 2. Sequences: one range per (conversation, step) in arrival order; forced ones (fault) as given.
     const groups = new Map<string, number[]>();
@@ -128,7 +155,7 @@ export class MessageStore {
       if (job.forcedSeq !== undefined) {
         this.stmt.ensureConversation.run(job.conversationId, job.conversationType);
         this.stmt.raiseSeq.run(job.forcedSeq, job.conversationId);
-        (results[i] as { message: MessageRow }).message.sequence = job.forcedSeq;
+        seqs[i] = job.forcedSeq;
         continue;
       }
       const key = `${job.seqStep}\u0000${job.conversationId}`;
@@ -144,56 +171,39 @@ export class MessageStore {
         top = this.stmt.allocSeq.get(seqStep * list.length, conversationId) as { current_seq: number };
       }
       let seq = top.current_seq - seqStep * list.length;
-      for (const i of list) (results[i] as { message: MessageRow }).message.sequence = seq += seqStep;
+      for (const i of list) seqs[i] = seq += seqStep;
     }
     // 3. Rows, in chunks.
-    const rows = fresh.map((i) => (results[i] as { message: MessageRow }).message);
     let at = 0;
-    for (; at + INSERT_CHUNK <= rows.length; at += INSERT_CHUNK) this.insertMany.run(flatten(rows, at, INSERT_CHUNK));
-    for (; at < rows.length; at++) this.stmt.insertOne.run(flatten(rows, at, 1));
+    for (; at + INSERT_CHUNK <= fresh.length; at += INSERT_CHUNK) this.insertMany.run(flatten(jobs, seqs, fresh, at, INSERT_CHUNK));
+    for (; at < fresh.length; at++) this.stmt.insertOne.run(flatten(jobs, seqs, fresh, at, 1));
     // 4. Sessions: per (member, conversation) the last message and the number of messages from others.
-    const sessions = new Map<string, { job: StoreJob; target: string; row: MessageRow; user: string; incr: number }>();
+    const sessions = new Map<string, { job: StoreJob; seq: number; target: string; user: string; incr: number }>();
     for (const i of fresh) {
       const job = jobs[i]!;
-      const row = (results[i] as { message: MessageRow }).message;
+      results[i] = { sequence: seqs[i]! };
       for (let m = 0; m < job.members.length; m++) {
         const user = job.members[m]!;
         const key = `${user}\u0000${job.conversationId}`;
         const s = sessions.get(key);
         const incr = user === job.senderId ? 0 : 1;
         if (s) {
-          s.row = row;
           s.job = job;
+          s.seq = seqs[i]!;
           s.target = job.targets[m]!;
           s.incr += incr;
         } else {
-          sessions.set(key, { job, target: job.targets[m]!, row, user, incr });
+          sessions.set(key, { job, seq: seqs[i]!, target: job.targets[m]!, user, incr });
         }
       }
     }
     for (const s of sessions.values()) {
-      this.stmt.upsertSession.run(s.user, s.job.conversationId, s.job.conversationType, s.target, s.row.message_id,
-        s.row.content, s.row.created_at, s.incr, now, now);
+      this.stmt.upsertSession.run(s.user, s.job.conversationId, s.job.conversationType, s.target, s.job.messageId,
+        s.job.content, s.job.createdAt, s.incr, now, now);
     }
+    // 5. Repeats within the batch: the message their first send was stored as.
+    for (const [i, earlier] of repeats) results[i] = { duplicate: rowOf(jobs[earlier]!, seqs[earlier]!) };
     return results;
-  }
-
-  private row(job: StoreJob, now: number): MessageRow {
-    return {
-      message_id: newSortableId('m'), // in creation order: the primary-key index is appended to, not scattered
-      conversation_id: job.conversationId,
-      conversation_type: job.conversationType,
-      sender_id: job.senderId,
-      content_type: job.contentType,
-      content: job.content,
-      sequence: 0,
-      reply_to: job.replyTo,
-      at_users: job.atUsers,
-      status: MessageStatus.normal,
-      local_id: job.localId,
-      created_at: now,
-      updated_at: now,
-    };
   }
 }
 
@@ -202,24 +212,26 @@ function insertSql(rows: number): string {
   return `INSERT INTO messages (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
 }
 
-function flatten(rows: MessageRow[], from: number, n: number): unknown[] {
+/** The insert parameters of jobs[fresh[from]] … jobs[fresh[from + n - 1]], in COLUMNS order. */
+function flatten(jobs: StoreJob[], seqs: number[], fresh: number[], from: number, n: number): unknown[] {
   const out: unknown[] = new Array(n * COLUMNS.length);
   let k = 0;
   for (let r = from; r < from + n; r++) {
-    const row = rows[r]!;
-    out[k++] = row.message_id;
-    out[k++] = row.conversation_id;
-    out[k++] = row.conversation_type;
-    out[k++] = row.sender_id;
-    out[k++] = row.content_type;
-    out[k++] = row.content;
-    out[k++] = row.sequence;
-    out[k++] = row.reply_to;
-    out[k++] = row.at_users;
-    out[k++] = row.status;
-    out[k++] = row.local_id;
-    out[k++] = row.created_at;
-    out[k++] = row.updated_at;
+    const i = fresh[r]!;
+    const job = jobs[i]!;
+    out[k++] = job.messageId;
+    out[k++] = job.conversationId;
+    out[k++] = job.conversationType;
+    out[k++] = job.senderId;
+    out[k++] = job.contentType;
+    out[k++] = job.content;
+    out[k++] = seqs[i];
+    out[k++] = job.replyTo;
+    out[k++] = job.atUsers;
+    out[k++] = MessageStatus.normal;
+    out[k++] = job.localId;
+    out[k++] = job.createdAt;
+    out[k++] = job.createdAt;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { MessageStore, type StoreJob, type StoreResult } from './message-store.js';
+import { decodeResults, encodeJobs, type WireResults } from './writer-wire.js';
 
 /**
  * Where message batches are stored: `write` resolves once the batch's transaction is committed (on disk for a file
@@ -39,10 +40,10 @@ export function threadWriter(path: string): MessageWriter {
   const start = (): Worker => {
     const w = new Worker(ENTRY, { workerData: { path } });
     w.unref(); // the server's listeners keep the process alive, not the writer
-    w.on('message', (m: { id: number; results: StoreResult[] }) => {
+    w.on('message', (m: { id: number; results: WireResults }) => {
       const entry = waiting.get(m.id);
       waiting.delete(m.id);
-      entry?.resolve(m.results);
+      entry?.resolve(decodeResults(m.results));
       if (waiting.size === 0) w.unref();
     });
     w.on('error', (err) => failAll(err));
@@ -57,7 +58,7 @@ export function threadWriter(path: string): MessageWriter {
       w.ref(); // a batch in flight keeps the process alive until it is stored
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        w.postMessage({ id, jobs });
+        w.postMessage({ id, jobs: encodeJobs(jobs) });
       });
     },
     async close() {
