@@ -115,29 +115,58 @@ function open(url: string): Promise<WebSocket> {
 
 type Socket = { ws: WebSocket; conversationId: string };
 
-/** Send one message.send frame with `localId` on `s`. */
-function sendFrame(s: Socket, localId: string, content: string): void {
-  s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content, localId } }));
+/** Send message.send number `k` (localId `b<k>`) on `s`. */
+function sendFrame(s: Socket, k: number, content: string): void {
+  s.ws.send(JSON.stringify({ type: 'message.send', payload: { conversationId: s.conversationId, conversationType: 'group', contentType: 'text', content, localId: `b${k}` } }));
 }
 
-/** Call `onAck(localId, start, socket)` for every ack of a frame pending in `pending` (localId → start time), removing it. */
-function listenForAcks(sockets: Socket[], ackOf: (frame: any) => string | undefined, pending: Map<string, number>, onAck: (localId: string, start: number, s: Socket) => void): void {
+/** Frames are numbered across the whole run, so no localId is ever sent twice to the same conversation (a resend is a duplicate). */
+let frameNo = 0;
+
+/**
+ * Frames in flight, by number: when each was sent. Typed arrays rather than a Map of strings, so the client makes
+ * little garbage of its own and its GC pauses do not show up as server latency.
+ */
+class InFlight {
+  private sentAt = new Float64Array(1 << 16).fill(NaN);
+  size = 0;
+  add(k: number, t: number): void {
+    if (k >= this.sentAt.length) {
+      const grown = new Float64Array(Math.max(k + 1, this.sentAt.length * 2)).fill(NaN);
+      grown.set(this.sentAt);
+      this.sentAt = grown;
+    }
+    this.sentAt[k] = t;
+    this.size++;
+  }
+  /** The send time of `k` if it was in flight (it is not any more), else NaN. */
+  take(k: number): number {
+    const t = k >= 0 && k < this.sentAt.length ? this.sentAt[k]! : NaN;
+    if (!Number.isNaN(t)) {
+      this.sentAt[k] = NaN;
+      this.size--;
+    }
+    return t;
+  }
+}
+
+/** Call `onAck(k, sentAt, socket)` for every ack (localId `b<k>`) of a frame in flight, removing it. */
+function listenForAcks(sockets: Socket[], ackOf: (frame: any) => string | undefined, inFlight: InFlight, onAck: (k: number, sentAt: number, s: Socket) => void): void {
   for (const s of sockets) {
     s.ws.on('message', (raw) => {
       const localId = ackOf(JSON.parse(String(raw)));
-      const start = localId === undefined ? undefined : pending.get(localId);
-      if (start === undefined) return;
-      pending.delete(localId!);
-      onAck(localId!, start, s);
+      const k = typeof localId === 'string' && localId.startsWith('b') ? Number(localId.slice(1)) : NaN;
+      const sentAt = inFlight.take(k);
+      if (!Number.isNaN(sentAt)) onAck(k, sentAt, s);
     });
   }
 }
 
-/** Wait (TIMEOUT_MS at most) until every pending frame is acked; then stop listening. */
-async function drained(name: string, sockets: Socket[], pending: Map<string, unknown>): Promise<void> {
+/** Wait (TIMEOUT_MS at most) until every frame in flight is acked; then stop listening. */
+async function drained(name: string, sockets: Socket[], inFlight: InFlight): Promise<void> {
   const deadline = Date.now() + TIMEOUT_MS;
-  while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (pending.size > 0) throw new Error(`${name}: ${pending.size} frames never acked`);
+  while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (inFlight.size > 0) throw new Error(`${name}: ${inFlight.size} frames never acked`);
   for (const s of sockets) s.ws.removeAllListeners('message');
 }
 
@@ -150,14 +179,13 @@ async function drive(name: string, pid: number, sockets: Socket[], ackOf: (frame
   let acked = 0;
   let measuring = false;
   let stopping = false;
-  let n = 0;
-  const inflight = new Map<string, number>();
+  const inflight = new InFlight();
   const sendOne = (s: Socket) => {
-    const localId = `b${++n}`;
-    inflight.set(localId, performance.now());
-    sendFrame(s, localId, `bench message ${n}`);
+    const k = ++frameNo;
+    inflight.add(k, performance.now());
+    sendFrame(s, k, `bench message ${k}`);
   };
-  listenForAcks(sockets, ackOf, inflight, (_localId, t0, s) => {
+  listenForAcks(sockets, ackOf, inflight, (_k, t0, s) => {
     if (measuring) {
       latencies.push(performance.now() - t0);
       acked++;
@@ -190,51 +218,56 @@ async function drive(name: string, pid: number, sockets: Socket[], ackOf: (frame
 async function driveOpen(name: string, sockets: Socket[], rate: number, ackOf: (frame: any) => string | undefined): Promise<{ name: string; rate: number; acked: number; p50: number; p99: number; max: number; lateMs: number; p99FromSend: number }> {
   const latencies: number[] = [];
   const fromSend: number[] = [];
-  const scheduled = new Map<string, number>();
-  const sentAt = new Map<string, number>();
+  const inflight = new InFlight();
   const start = performance.now();
+  const interval = 1000 / rate;
   const measureFrom = start + WARMUP_SECONDS * 1000;
   const measureTo = measureFrom + SECONDS * 1000;
-  listenForAcks(sockets, ackOf, scheduled, (localId, t) => {
+  const first = frameNo + 1; // frame first + i is due at start + i × interval
+  listenForAcks(sockets, ackOf, inflight, (k, sentAt) => {
     const now = performance.now();
-    if (t >= measureFrom && t < measureTo) {
-      latencies.push(now - t);
-      fromSend.push(now - sentAt.get(localId)!);
+    const due = start + (k - first) * interval;
+    if (due >= measureFrom && due < measureTo) {
+      latencies.push(now - due);
+      fromSend.push(now - sentAt);
     }
-    sentAt.delete(localId);
   });
-  const interval = 1000 / rate;
-  let k = 0;
+  let i = 0;
   let lateMs = 0; // how far behind schedule the sender itself fell, at worst
-  while (start + k * interval < measureTo) {
+  while (start + i * interval < measureTo) {
     const now = performance.now();
-    while (start + k * interval <= now && start + k * interval < measureTo) {
-      const t = start + k * interval;
-      lateMs = Math.max(lateMs, now - t);
-      const s = sockets[k % sockets.length]!;
-      const localId = `o${k}`;
-      scheduled.set(localId, t);
-      sentAt.set(localId, performance.now());
-      sendFrame(s, localId, `open message ${k}`);
-      k++;
+    for (; start + i * interval <= now && start + i * interval < measureTo; i++) {
+      lateMs = Math.max(lateMs, now - (start + i * interval));
+      const k = ++frameNo;
+      inflight.add(k, performance.now());
+      sendFrame(sockets[i % sockets.length]!, k, `open message ${k}`);
     }
     await new Promise((r) => setTimeout(r, 1));
   }
-  await drained(name, sockets, scheduled);
+  await drained(name, sockets, inflight);
   latencies.sort((a, b) => a - b);
   fromSend.sort((a, b) => a - b);
   return { name, rate, acked: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN, lateMs, p99FromSend: percentile(fromSend, 99) };
 }
 
-async function benchEcho(): Promise<Result> {
+/** The echo server, its closed-loop result, and a way to drive it open-model later (at the reference server's rates). */
+async function benchEcho(): Promise<{ closed: Result; openAt(rate: number): ReturnType<typeof driveOpen>; stop(): void }> {
   const { proc, addr } = await child(['-e', ECHO_SERVER]);
   try {
     const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, async () => ({ ws: await open(addr.ws), conversationId: 'echo' })));
-    const r = await drive('bare ws echo', proc.pid!, sockets, (f) => (f.type === 'message.send' ? f.payload.localId : undefined));
-    for (const s of sockets) s.ws.close();
-    return r;
-  } finally {
+    const ackOf = (f: any) => (f.type === 'message.send' ? f.payload.localId : undefined);
+    const closed = await drive('bare ws echo', proc.pid!, sockets, ackOf);
+    return {
+      closed,
+      openAt: (rate) => driveOpen('bare ws echo, open model', sockets, rate, ackOf),
+      stop: () => {
+        for (const s of sockets) s.ws.close();
+        proc.kill('SIGTERM');
+      },
+    };
+  } catch (e) {
     proc.kill('SIGTERM');
+    throw e;
   }
 }
 
@@ -275,11 +308,21 @@ const perAck = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(1) 
 
 console.log(`ws-ack bench: ${CONNECTIONS} connections × ${WINDOW} in flight, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)${FANOUT ? ', all senders in one group' : ''}`);
 const echo = await benchEcho();
-console.log(fmt(echo));
-const { closed: ref, open: openRuns } = await benchReference();
-console.log(fmt(ref));
-const ratio = ref.perSec / echo.perSec;
-console.log(`throughput ratio reference/echo = ${ratio.toFixed(2)} (target ≥ 0.5) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
-for (const o of openRuns) console.log(`${o.name.padEnd(28)} at ${o.rate} msgs/s (${o.fraction} × the closed-loop rate): p50 ${o.p50.toFixed(2)} ms   p99 ${o.p99.toFixed(2)} ms   max ${o.max.toFixed(2)} ms   (${o.acked} acks; sender at most ${o.lateMs.toFixed(1)} ms behind schedule; p99 from the actual send ${o.p99FromSend.toFixed(2)} ms)`);
-const half = openRuns.find((o) => o.fraction === 0.5);
-if (half) console.log(`ack p99 at half rate = ${half.p99.toFixed(2)} ms (target ≤ 10 ms) ${half.p99 <= 10 ? 'MET' : 'NOT MET'}`);
+try {
+  console.log(fmt(echo.closed));
+  const { closed: ref, open: openRuns } = await benchReference();
+  console.log(fmt(ref));
+  const ratio = ref.perSec / echo.closed.perSec;
+  console.log(`throughput ratio reference/echo = ${ratio.toFixed(2)} (target ≥ 0.5) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+  // The same open-model load on the echo server: what this client and loopback add to any server's p99 at that rate.
+  const line = (o: Awaited<ReturnType<typeof driveOpen>>, what: string) =>
+    `${o.name.padEnd(34)} at ${o.rate} msgs/s (${what}): p50 ${o.p50.toFixed(2)} ms   p99 ${o.p99.toFixed(2)} ms   max ${o.max.toFixed(2)} ms   (${o.acked} acks; sender at most ${o.lateMs.toFixed(1)} ms behind schedule; p99 from the actual send ${o.p99FromSend.toFixed(2)} ms)`;
+  for (const o of openRuns) {
+    console.log(line(o, `${o.fraction} × the closed-loop rate`));
+    console.log(line(await echo.openAt(o.rate), 'baseline: same rate, same client'));
+  }
+  const half = openRuns.find((o) => o.fraction === 0.5);
+  if (half) console.log(`ack p99 at half rate = ${half.p99.toFixed(2)} ms (target ≤ 10 ms) ${half.p99 <= 10 ? 'MET' : 'NOT MET'}`);
+} finally {
+  echo.stop();
+}
