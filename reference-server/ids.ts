@@ -1,17 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-// Random bytes are drawn 4 KiB at a time: one randomBytes() call per id costs more than a message insert.
-let pool = Buffer.alloc(0);
+// Random bytes are drawn 4 KiB at a time and kept as base64url text: one randomBytes() call per id costs more than a
+// message insert, and a slice of a string is cheaper than encoding bytes per id. 4095 bytes: whole 3-byte groups, so
+// every id's random part (6 or 9 bytes) is a 4-character-aligned slice.
+let pool = '';
 let poolAt = 0;
+function randomText(bytes: number): string {
+  const chars = (bytes / 3) * 4;
+  if (poolAt + chars > pool.length) {
+    pool = randomBytes(4095).toString('base64url');
+    poolAt = 0;
+  }
+  poolAt += chars;
+  return pool.slice(poolAt - chars, poolAt);
+}
 
 /** Opaque string ids with a readable prefix: u_…, g_…, m_…, f_…, call_…, room_…. */
 export function newId(prefix: string): string {
-  if (poolAt + 9 > pool.length) {
-    pool = randomBytes(4096);
-    poolAt = 0;
-  }
-  poolAt += 9;
-  return `${prefix}_${pool.toString('base64url', poolAt - 9, poolAt)}`;
+  return `${prefix}_${randomText(9)}`;
 }
 
 /**
@@ -19,19 +25,16 @@ export function newId(prefix: string): string {
  * the millisecond, then 6 random bytes): an index over these ids grows at its end instead of at a random page per row.
  */
 let sortableMs = 0;
+let sortableMsText = '';
 let sortableN = 0;
 export function newSortableId(prefix: string): string {
   const ms = Date.now();
   if (ms !== sortableMs) {
     sortableMs = ms;
+    sortableMsText = ms.toString(36);
     sortableN = 0;
   }
-  if (poolAt + 6 > pool.length) {
-    pool = randomBytes(4096);
-    poolAt = 0;
-  }
-  poolAt += 6;
-  return `${prefix}_${ms.toString(36)}${(sortableN++).toString(36).padStart(4, '0')}${pool.toString('base64url', poolAt - 6, poolAt)}`;
+  return `${prefix}_${sortableMsText}${(sortableN++).toString(36).padStart(4, '0')}${randomText(6)}`;
 }
 
 export { randomUUID };

@@ -13,8 +13,14 @@ const FIELDS = 15;
 
 export function encodeJobs(jobs: StoreJob[]): WireJobs {
   const out: unknown[] = new Array(jobs.length * FIELDS);
+  // A conversation's member list repeats for each of its messages in the batch: put the same array in each place,
+  // and the clone sends it once (structured clone keeps shared references).
+  const lists = new Map<string, { members: string[]; targets: string[] }>();
   let k = 0;
   for (const j of jobs) {
+    const last = lists.get(j.conversationId);
+    const shared = last && sameList(last.members, j.members) && sameList(last.targets, j.targets) ? last : j;
+    if (shared === j) lists.set(j.conversationId, { members: j.members, targets: j.targets });
     out[k++] = j.messageId;
     out[k++] = j.createdAt;
     out[k++] = j.conversationId;
@@ -25,13 +31,20 @@ export function encodeJobs(jobs: StoreJob[]): WireJobs {
     out[k++] = j.replyTo;
     out[k++] = j.atUsers;
     out[k++] = j.localId;
-    out[k++] = j.members;
-    out[k++] = j.targets;
+    out[k++] = shared.members;
+    out[k++] = shared.targets;
     out[k++] = j.idempotent;
     out[k++] = j.seqStep;
     out[k++] = j.forcedSeq ?? null;
   }
   return out;
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function decodeJobs(w: WireJobs): StoreJob[] {
