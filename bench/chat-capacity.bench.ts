@@ -3,7 +3,7 @@
  * (with no errors and no lost, duplicated or reordered deliveries), found by stepping the rate up.
  *
  *   npx tsx bench/chat-capacity.bench.ts   # env: BENCH_VUS (50), BENCH_GROUP (10), BENCH_SECONDS (10),
- *                                          #      BENCH_RATES ("1,2,4,8,12,16,24,32,48,64" per VU per second), BENCH_P99_MS (10),
+ *                                          #      BENCH_RATES ("1,2,4,8,16,32,64,96,128,192" per VU per second), BENCH_P99_MS (10),
  *                                          #      BENCH_DB (memory = no fsync, for comparison only)
  *
  * The server runs in its own process on a file DB (WAL, synchronous=FULL: every ack follows a durable commit). Each
@@ -18,7 +18,7 @@ import { runScenario, serveChild } from './load-support.js';
 const VUS = Number(process.env.BENCH_VUS ?? 50);
 const GROUP = Number(process.env.BENCH_GROUP ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const RATES = (process.env.BENCH_RATES ?? '1,2,4,8,12,16,24,32,48,64').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '1,2,4,8,16,32,64,96,128,192').split(',').map(Number);
 const P99_MS = Number(process.env.BENCH_P99_MS ?? 10);
 const BUDGETS = [...new Set([P99_MS, 50, 100])].sort((a, b) => a - b);
 
