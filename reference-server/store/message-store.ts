@@ -178,7 +178,7 @@ export class MessageStore {
     for (; at + INSERT_CHUNK <= fresh.length; at += INSERT_CHUNK) this.insertMany.run(flatten(jobs, seqs, fresh, at, INSERT_CHUNK));
     for (; at < fresh.length; at++) this.stmt.insertOne.run(flatten(jobs, seqs, fresh, at, 1));
     // 4. Sessions: per (member, conversation) the last message and the number of messages from others.
-    const sessions = new Map<string, { job: StoreJob; seq: number; target: string; user: string; incr: number }>();
+    const sessions = new Map<string, { job: StoreJob; target: string; user: string; incr: number }>();
     for (const i of fresh) {
       const job = jobs[i]!;
       results[i] = { sequence: seqs[i]! };
@@ -189,11 +189,10 @@ export class MessageStore {
         const incr = user === job.senderId ? 0 : 1;
         if (s) {
           s.job = job;
-          s.seq = seqs[i]!;
           s.target = job.targets[m]!;
           s.incr += incr;
         } else {
-          sessions.set(key, { job, seq: seqs[i]!, target: job.targets[m]!, user, incr });
+          sessions.set(key, { job, target: job.targets[m]!, user, incr });
         }
       }
     }
