@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { MessageStore, type StoreJob, type StoreResult } from './message-store.js';
-import { decodeResults, encodeJobs, type WireResults } from './writer-wire.js';
 
 /**
  * Where message batches are stored: `write` resolves once the batch's transaction is committed (on disk for a file
@@ -40,10 +39,10 @@ export function threadWriter(path: string): MessageWriter {
   const start = (): Worker => {
     const w = new Worker(ENTRY, { workerData: { path } });
     w.unref(); // the server's listeners keep the process alive, not the writer
-    w.on('message', (m: { id: number; results: WireResults }) => {
+    w.on('message', (m: { id: number; results: StoreResult[] }) => {
       const entry = waiting.get(m.id);
       waiting.delete(m.id);
-      entry?.resolve(decodeResults(m.results));
+      entry?.resolve(m.results);
       if (waiting.size === 0) w.unref();
     });
     w.on('error', (err) => failAll(err));
@@ -58,7 +57,7 @@ export function threadWriter(path: string): MessageWriter {
       w.ref(); // a batch in flight keeps the process alive until it is stored
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        w.postMessage({ id, jobs: encodeJobs(jobs) });
+        w.postMessage({ id, jobs: shareMemberLists(jobs) });
       });
     },
     async close() {
@@ -75,4 +74,24 @@ export function threadWriter(path: string): MessageWriter {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A conversation's member list repeats for each of its messages in a batch: point every job at the first equal list,
+ * and the structured clone sends it once (it keeps shared references). Matters for large groups.
+ */
+function shareMemberLists(jobs: StoreJob[]): StoreJob[] {
+  const first = new Map<string, StoreJob>();
+  return jobs.map((j) => {
+    const f = first.get(j.conversationId);
+    if (!f) first.set(j.conversationId, j);
+    return f && sameList(f.members, j.members) && sameList(f.targets, j.targets) ? { ...j, members: f.members, targets: f.targets } : j;
+  });
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
