@@ -3,7 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerCredentials } from '@grpc/grpc-js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -83,6 +83,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const contracts = loadContracts(opts.contractsDir);
   const dbPath = opts.db ?? join(process.cwd(), 'data', 'anychat.db');
   const db = openDb(dbPath);
+  // An in-memory store keeps its uploads in a temporary directory, removed by close() like the rest of its data.
+  const tempFilesDir = dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'anychat-files-')) : undefined;
   const config: ServerConfig = {
     jwtSecret: opts.jwtSecret ?? process.env.ANYCHAT_JWT_SECRET ?? randomBytes(32).toString('hex'),
     accessTtlSec: opts.accessTtlSec ?? 3600,
@@ -90,7 +92,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     adminUser: opts.adminUser ?? 'admin',
     adminPassword: opts.adminPassword ?? 'Admin@123456',
     publicUrl: '',
-    filesDir: dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'anychat-files-')) : join(dirname(dbPath), 'files'),
+    filesDir: tempFilesDir ?? join(dirname(dbPath), 'files'),
     maxFrameBytes: 64 * 1024,
   };
   const ctx: ServerContext = {
@@ -186,6 +188,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       await app.close();
       await ctx.domains.message.close();
       db.close();
+      if (tempFilesDir) rmSync(tempFilesDir, { recursive: true, force: true });
     },
   };
 }

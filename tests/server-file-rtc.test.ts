@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../reference-server/server.js';
@@ -403,6 +404,14 @@ describe('files over REST', () => {
     const { fileId: longLived } = await uploadFile(A, Buffer.from('long-lived'), { expiresHours: 48 });
     assert.equal(inA.notifications('file.expiring').filter((p) => p.data.fileId === longLived).length, 0);
   });
+});
+
+test('an in-memory server keeps its uploads in a temporary directory and removes it on close', async () => {
+  const f = await startServer({ port: 0, grpcPort: -1, db: ':memory:' });
+  const dir = f.ctx.config.filesDir;
+  assert.ok(existsSync(dir), `${dir} exists while the server runs`);
+  await f.close();
+  assert.equal(existsSync(dir), false, `${dir} is removed by close()`);
 });
 
 test('fault authz.files-cross-user lets any user read any file metadata', async () => {

@@ -84,8 +84,8 @@ export class MessageStore {
       allocSeq: db.prepare(`UPDATE conversations SET current_seq = current_seq + ? WHERE conversation_id = ? RETURNING current_seq`),
       raiseSeq: db.prepare(`UPDATE conversations SET current_seq = MAX(current_seq, ?) WHERE conversation_id = ?`),
       // No ORDER BY: it would make the planner walk the (conversation, sequence) index instead of the localId one.
-      byLocalId: db.prepare(`SELECT * FROM messages INDEXED BY messages_by_local_id
-                             WHERE sender_id = ? AND conversation_id = ? AND local_id = ? AND created_at >= ? LIMIT 1`),
+      byLocalId: db.prepare(`SELECT * FROM messages INDEXED BY messages_by_local_id_sender
+                             WHERE local_id = ? AND sender_id = ? AND conversation_id = ? AND created_at >= ? LIMIT 1`),
       insertOne: db.prepare(insertSql(1)),
       upsertSession: db.prepare(`
         INSERT INTO sessions (user_id, session_id, session_type, target_id, last_message_id, last_message_content,
@@ -139,7 +139,7 @@ export class MessageStore {
           repeats.push([i, earlier]);
           continue;
         }
-        const prior = this.stmt.byLocalId.get(job.senderId, job.conversationId, job.localId, now - IDEMPOTENCY_WINDOW_MS) as MessageRow | undefined;
+        const prior = this.stmt.byLocalId.get(job.localId, job.senderId, job.conversationId, now - IDEMPOTENCY_WINDOW_MS) as MessageRow | undefined;
         if (prior) {
           results[i] = { duplicate: prior };
           continue;
