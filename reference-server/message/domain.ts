@@ -10,7 +10,7 @@ import { MessageFanout } from './fanout.js';
 import { MessageStatus, type MessageRow } from './shape.js';
 import { rowOf, type StoreJob } from '../store/message-store.js';
 import { newSortableId } from '../ids.js';
-import { inlineWriter, threadWriter, type MessageWriter } from '../store/writer.js';
+import { inlineWriter, walWriter, type MessageWriter } from '../store/writer.js';
 
 /** What a client sends (WS `message.send` payload; gRPC SendMessage mapped to it). */
 export interface SendPayload {
@@ -54,7 +54,6 @@ export class MessageDomain {
   private readonly fanout: MessageFanout;
   private readonly writer: MessageWriter;
   private pending: PendingSend[] = [];
-  private writing = false;
 
   constructor(readonly ctx: ServerContext) {
     const db = ctx.db;
@@ -132,7 +131,7 @@ export class MessageDomain {
 
     this.fanout = new MessageFanout(ctx);
     // TEMP tables (the fault) and :memory: exist only on the server's own connection: stored in-thread there.
-    this.writer = memoryOnly || db.memory ? inlineWriter(db) : threadWriter(db.name);
+    this.writer = memoryOnly || db.memory ? inlineWriter(db) : walWriter(db, db.name);
   }
 
   /**
@@ -173,31 +172,27 @@ export class MessageDomain {
     };
     const result = await new Promise<SendResult>((resolve, reject) => {
       this.pending.push({ job, resolve, reject });
-      if (this.pending.length === 1 && !this.writing) setImmediate(() => this.flush());
+      if (this.pending.length === 1) setImmediate(() => this.flush());
     });
     if (!result.duplicate) this.fanout.deliverNew(result.message, conv, origin);
     return result;
   }
 
-  /** Stop the writer once the batch in flight is stored (server shutdown). */
+  /** Stop the writer once every send queued is stored (server shutdown). */
   async close(): Promise<void> {
-    while (this.writing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     await this.writer.close();
   }
 
   /**
-   * Hand everything queued to the writer as one batch; what arrives meanwhile waits for the next. (Two batches handed
-   * over at once, so the writer never waits for the event loop, measured worse: smaller batches, more commits.)
+   * Store everything that arrived in this turn of the event loop as one batch (one transaction); the senders are
+   * answered once the writer says the commit is durable, while later batches are already being committed.
    */
   private flush(): void {
-    if (this.writing || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.writing = true;
     this.writer.write(batch.map((p) => p.job)).then(
       (results) => {
-        this.writing = false;
-        this.flush(); // the next batch is stored while this one is acked
         for (let i = 0; i < batch.length; i++) {
           const r = results[i]!;
           if ('error' in r) batch[i]!.reject(new Error(r.error)); // not committed: never acked
@@ -205,11 +200,7 @@ export class MessageDomain {
           else batch[i]!.resolve({ message: rowOf(batch[i]!.job, r.sequence), duplicate: false });
         }
       },
-      (err) => {
-        this.writing = false;
-        this.flush();
-        for (const p of batch) p.reject(err);
-      },
+      (err) => { for (const p of batch) p.reject(err); },
     );
   }
 
