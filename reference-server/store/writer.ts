@@ -59,7 +59,7 @@ class WalWriter implements MessageWriter {
   private commits = 0;
   private checkpoints = 0;
   private checkpointing = false;
-  /** Batches waiting for a checkpoint to finish before they are committed (see checkpoint). */
+  /** Batches written while commits wait for a checkpoint (see checkpoint): committed together once it is done. */
   private held: Held[] | undefined;
 
   constructor(main: Db, private readonly path: string) {
@@ -71,13 +71,10 @@ class WalWriter implements MessageWriter {
   }
 
   write(jobs: StoreJob[]): Promise<StoreResult[]> {
-    if (this.broken !== undefined) return Promise.reject(this.broken);
-    if (this.held) return new Promise((resolve, reject) => this.held!.push({ jobs, resolve, reject }));
-    const results = (this.store ??= new MessageStore(this.db)).storeBatch(jobs);
-    if (++this.commits >= CHECKPOINT_EVERY) this.checkpoint();
     return new Promise((resolve, reject) => {
-      this.unsynced.push((err) => (err === undefined ? resolve(results) : reject(err)));
-      this.sync();
+      const batch = { jobs, resolve, reject };
+      if (this.held) this.held.push(batch);
+      else this.commit([batch]);
     });
   }
 
@@ -88,6 +85,29 @@ class WalWriter implements MessageWriter {
     this.db.close();
   }
 
+  /** One transaction for `batches`; they are answered after the next fsync. */
+  private commit(batches: Held[]): void {
+    let results: StoreResult[];
+    try {
+      if (this.broken !== undefined) throw this.broken;
+      const jobs = batches.length === 1 ? batches[0]!.jobs : batches.flatMap((b) => b.jobs);
+      results = (this.store ??= new MessageStore(this.db)).storeBatch(jobs);
+    } catch (err) {
+      for (const b of batches) b.reject(err);
+      return;
+    }
+    if (++this.commits >= CHECKPOINT_EVERY) this.checkpoint();
+    this.unsynced.push((err) => {
+      let at = 0;
+      for (const b of batches) {
+        if (err !== undefined) b.reject(err);
+        else b.resolve(batches.length === 1 ? results : results.slice(at, at + b.jobs.length));
+        at += b.jobs.length;
+      }
+    });
+    this.sync();
+  }
+
   private sync(): void {
     if (this.syncing || this.unsynced.length === 0) return;
     const batch = this.unsynced;
@@ -96,7 +116,8 @@ class WalWriter implements MessageWriter {
     try {
       if (this.walFd < 0) this.walFd = openSync(`${this.path}-wal`, 'r+'); // exists from the first commit on
     } catch (err) {
-      return this.synced(batch, err);
+      this.synced(batch, err);
+      return;
     }
     fsync(this.walFd, (err) => this.synced(batch, err ?? undefined));
   }
@@ -104,11 +125,11 @@ class WalWriter implements MessageWriter {
   private synced(batch: Array<(err?: unknown) => void>, err: unknown): void {
     this.syncing = false;
     if (err !== undefined && this.broken === undefined) {
-      // After a failed fsync the kernel may have dropped the unwritten pages: later commits sit behind a hole in the WAL.
+      // After a failed fsync the kernel may have dropped pages it could not write: the commits after them would sit
+      // behind a hole in the WAL, so none of them is acked either.
       this.broken = new Error(`message store: fsync of the WAL failed (${String((err as Error)?.message ?? err)}); no further message is acked`);
     }
     for (const done of batch) done(this.broken);
-    if (this.broken !== undefined) for (const done of this.unsynced.splice(0)) done(this.broken);
     this.sync();
   }
 
@@ -122,29 +143,13 @@ class WalWriter implements MessageWriter {
     if (this.checkpointing) return;
     this.checkpointing = true;
     this.commits = 0;
-    const restart = ++this.checkpoints % RESTART_EVERY === 0;
-    if (restart) this.held = [];
+    if (++this.checkpoints % RESTART_EVERY === 0) this.held = [];
     const done = () => {
       this.checkpointing = false;
       const held = this.held;
       this.held = undefined;
-      if (held && held.length > 0) this.release(held);
+      if (held && held.length > 0) this.commit(held);
     };
     this.checkpointer.run().then(done, done); // a failed checkpoint only leaves the WAL longer: the next one copies it
-  }
-
-  /** Commit the batches held during a checkpoint as one. */
-  private release(held: Held[]): void {
-    const all = held.length === 1 ? held[0]!.jobs : held.flatMap((h) => h.jobs);
-    this.write(all).then(
-      (results) => {
-        let at = 0;
-        for (const h of held) {
-          h.resolve(results.slice(at, at + h.jobs.length));
-          at += h.jobs.length;
-        }
-      },
-      (err) => { for (const h of held) h.reject(err); },
-    );
   }
 }
