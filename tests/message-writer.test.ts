@@ -1,13 +1,13 @@
 /**
- * The message write path on a file database (store/writer.ts: a writer thread with its own connection, batches of
- * sends in one transaction each) against the real server over real sockets: concurrent senders and resent localIds
+ * The message write path on a file database (store/writer.ts: walWriter, a connection of its own, batches of sends
+ * in one transaction each, acked after the WAL's fsync) against the real server over real sockets: concurrent senders and resent localIds
  * in one burst, then sequences, idempotency, fan-out order and sessions, then a restart on the same file.
  * (The in-thread path for :memory: is covered by server-messaging, ordering-suite and ws-reference; SIGKILL after
  * acks by durability.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -119,6 +119,34 @@ test('file DB: concurrent batched sends keep sequences gap-free, resends idempot
     assert.equal(fresh.sequence, 2 * PER_SENDER + 1, 'after a restart the sequence continues from the stored one');
     assert.deepEqual([resent.messageId, resent.sequence], [byLocal.get('a0').messageId, byLocal.get('a0').sequence], 'a localId stored before the restart is still answered from the store');
     again.ws.close();
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file DB, one send at a time (a commit each): checkpoints let the WAL start over, so it stays far below what the commits wrote', { timeout: 120_000 }, async () => {
+  const SENDS = 3000;
+  const dir = mkdtempSync(join(tmpdir(), 'message-writer-wal-'));
+  const db = join(dir, 'anychat.db');
+  const server = await startServer({ port: 0, grpcPort: -1, db, jwtSecret: 'message-writer-test' });
+  try {
+    const [a, b] = [await register(server), await register(server)];
+    const { groupId } = await rest(server, 'POST', '/groups', { name: 'wal', memberIds: [b.userId] }, a.accessToken);
+    const sa = await open(server, a.accessToken);
+    for (let i = 0; i < SENDS; i++) {
+      send(sa.ws, groupId, `w${i}`);
+      await sa.until(`ack ${i + 1}`, () => acksOf(sa.frames).length === i + 1);
+    }
+    // Each commit appends at least two frames of 2 KiB + 24 (the message's table page and its index page): without the
+    // WAL starting over it would hold at least SENDS × 4144 bytes (12 MB here).
+    const wal = statSync(`${db}-wal`).size;
+    assert.ok(wal < (SENDS * 4144) / 2, `WAL file: expected under ${(SENDS * 4144) / 2} bytes (it starts over after checkpoints), got ${wal}`);
+    const last = acksOf(sa.frames).at(-1);
+    assert.equal(last.sequence, SENDS, 'the last send is acked with sequence SENDS');
+    const session = await rest(server, 'GET', `/sessions/${groupId}`, undefined, a.accessToken);
+    assert.equal(session.lastMessageId, last.messageId, "the sender's session points at the last message");
+    sa.ws.close();
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

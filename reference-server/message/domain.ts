@@ -45,9 +45,10 @@ interface PendingSend {
 /**
  * Messages: per-conversation sequences (strictly increasing, gap-free, allocated inside the insert's transaction),
  * idempotency by (sender, conversation, localId), sessions updated in the same transaction, fan-out after commit.
- * Sends are validated here, then stored in batches by a MessageWriter (store/writer.ts): everything that arrives
- * while a batch is being committed goes into the next one (group commit: one fsync, then every ack). A file database
- * is written by a writer thread on its own connection, so the fsync does not stall the event loop.
+ * Sends are validated here, then stored in batches by a MessageWriter (store/writer.ts): what arrives in one turn of
+ * the event loop is one transaction, and the senders are answered once it is durable. On a file database the commit
+ * does not wait for the disk: the WAL's fsync runs on the libuv pool (one at a time, shared by every batch committed
+ * meanwhile), so the event loop goes on while the disk syncs.
  */
 export class MessageDomain {
   private readonly stmt;
@@ -143,7 +144,7 @@ export class MessageDomain {
     validatePayload(payload);
     if (this.ctx.faults.on('dialect.json-content') && !isJsonText(payload.content)) {
       // the backend's insert into a JSON column fails after the sequence was taken: the number is burnt, nothing acked
-      const db = this.ctx.db; // prepared here only: free when the fault is off (the writer thread owns the hot path)
+      const db = this.ctx.db; // prepared here only: free when the fault is off (the writer's connection owns the hot path)
       db.prepare(`INSERT OR IGNORE INTO conversations (conversation_id, conversation_type) VALUES (?, ?)`).run(conv.id, conv.type);
       db.prepare(`UPDATE conversations SET current_seq = current_seq + 1 WHERE conversation_id = ?`).run(conv.id);
       throw badRequest('message', "invalid field 'content': must be a JSON text (fault dialect.json-content)", 'content');

@@ -32,7 +32,7 @@ export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const Sqlite = loadSqlite();
   const db = new Sqlite(path);
-  db.pragma('busy_timeout = 5000'); // first: the message writer thread opens its own connection while the server sets up
+  db.pragma('busy_timeout = 5000'); // first: the checkpoint thread opens its own connection while the server sets up
   // 2 KiB pages (before WAL and the first table; an existing file keeps its size): a commit writes whole pages to the
   // WAL, and a batch of messages dirties a few pages in each table and index it touches (34 pages of 2 KiB for 45
   // messages over 4 conversations, measured from the WAL), so smaller pages mean fewer bytes written and synced.

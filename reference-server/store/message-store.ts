@@ -70,8 +70,8 @@ const INSERT_CHUNK = 32;
  * and one session upsert per (member, conversation) — the batch's last message and its summed unread increment,
  * exactly what applying the messages one by one would leave.
  *
- * Used on the writer thread (file DB: its own connection, so the fsync of each commit runs off the event loop) and
- * in-thread on the server's own connection (:memory:, or the TEMP tables of durability.memory-only).
+ * Used on a connection of its own for a file DB (store/writer.ts: walWriter, the fsync of each commit off the event
+ * loop) and on the server's own connection for :memory: and the TEMP tables of durability.memory-only.
  */
 export class MessageStore {
   private readonly stmt;
