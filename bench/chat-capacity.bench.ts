@@ -6,7 +6,7 @@
  *                                          #      BENCH_RATES ("1,2,4,8,16,32,64,96,128,192" per VU per second), BENCH_P99_MS (10),
  *                                          #      BENCH_DB (memory = no fsync, for comparison only)
  *
- * The server runs in its own process on a file DB (WAL, synchronous=FULL: every ack follows a durable commit). Each
+ * The server runs in its own process on a file DB (WAL; every ack follows the fsync of its commit). Each
  * step is a fresh `chat` run (new users and groups) at one per-VU rate; total rate = VUs × rate, and every message is
  * delivered to group size − 1 devices. A step over the p99 budget is retried once. Stepping goes on past the budget
  * (to show the knee) until a step has errors or losses or a p99 over 1 s. Baseline in the same run: the lowest step,
@@ -49,7 +49,7 @@ try {
 } finally {
   await server.close();
 }
-console.log(`\nchat capacity (${VUS} VUs in groups of ${GROUP}, ${SECONDS} s steps, ${process.env.BENCH_DB === 'memory' ? 'in-memory DB (no fsync)' : 'file DB, synchronous=FULL'}):`);
+console.log(`\nchat capacity (${VUS} VUs in groups of ${GROUP}, ${SECONDS} s steps, ${process.env.BENCH_DB === 'memory' ? 'in-memory DB (no fsync)' : 'file DB, acks after fsync'}):`);
 for (const budget of BUDGETS) {
   const best = rows.filter((r) => r.clean && r.p99 <= budget).at(-1);
   console.log(`  ack p99 ≤ ${String(budget).padStart(3)} ms: ${best ? `${best.total.toFixed(0)} msgs/s acked (${best.deliveriesPerSec.toFixed(0)} deliveries/s), p99 ${best.p99} ms` : 'no step passed'}${budget === P99_MS ? '   ← target budget' : ''}`);

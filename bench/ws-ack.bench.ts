@@ -1,6 +1,6 @@
 /**
- * WebSocket ack throughput and latency of the reference server (file DB: WAL + synchronous=FULL, so every ack follows
- * a durable commit) against a bare `ws` echo server measured in the same run with the same client load.
+ * WebSocket ack throughput and latency of the reference server (file DB, WAL: every ack follows the fsync of the
+ * commit that holds its message) against a bare `ws` echo server measured in the same run with the same client load.
  *
  *   npx tsx bench/ws-ack.bench.ts     # env: BENCH_SECONDS (5), BENCH_CONNECTIONS (4), BENCH_WINDOW (32), BENCH_FANOUT (0),
  *                                     #      BENCH_DB (memory = no fsync, for comparison only),
