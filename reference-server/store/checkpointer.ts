@@ -31,7 +31,8 @@ export class Checkpointer {
     const w = this.worker;
     this.worker = undefined;
     if (!w) return;
-    while (this.waiting.size > 0) await new Promise((r) => setTimeout(r, 5));
+    // Let a checkpoint in progress finish (up to 2 s), then stop the thread (terminated if it does not stop in 2 s).
+    for (let waited = 0; this.waiting.size > 0 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
     const exited = new Promise((r) => w.once('exit', r));
     w.ref();
     w.postMessage({ close: true });

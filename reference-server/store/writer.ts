@@ -27,6 +27,8 @@ export function inlineWriter(db: Db): MessageWriter {
 const CHECKPOINT_EVERY = 32;
 /** Every this many checkpoints, commits wait for one to finish, so that the WAL starts over (see WalWriter.checkpoint). */
 const RESTART_EVERY = 8;
+/** The longest commits are held for a checkpoint (a stuck checkpoint thread must not stop the sends). */
+const HOLD_TIMEOUT_MS = 1000;
 
 /**
  * The message write path on a database file `path`: the SQL on the event loop, on a connection of its own with
@@ -144,12 +146,19 @@ class WalWriter implements MessageWriter {
     this.checkpointing = true;
     this.commits = 0;
     if (++this.checkpoints % RESTART_EVERY === 0) this.held = [];
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
     const done = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
       this.checkpointing = false;
       const held = this.held;
       this.held = undefined;
       if (held && held.length > 0) this.commit(held);
     };
-    this.checkpointer.run().then(done, done); // a failed checkpoint only leaves the WAL longer: the next one copies it
+    // A failed or stuck checkpoint only leaves the WAL longer (the next one copies it); held commits never wait longer.
+    if (this.held) timer = setTimeout(done, HOLD_TIMEOUT_MS);
+    this.checkpointer.run().then(done, done);
   }
 }
