@@ -38,9 +38,9 @@ const HOLD_TIMEOUT_MS = 1000;
  * and the event loop goes on committing while the disk syncs. Checkpoints run on a thread of their own (Checkpointer),
  * on both connections' behalf.
  *
- * (Measured against a writer thread that owned the connection and committed with synchronous=FULL, issue 16: handing
- * each batch to it and taking the answer back cost the event loop about as much as running the SQL itself, with a
- * third busy thread on two cores.)
+ * (Measured in issue 16 against a writer thread that owned the connection and committed with synchronous=FULL: the
+ * event loop spent 12–13 µs per ack with the thread against 17–19 µs running the SQL itself, but with a third busy
+ * thread on two cores the server acked 10–20 % fewer messages per second.)
  */
 export function walWriter(main: Db, path: string): MessageWriter {
   return new WalWriter(main, path);
