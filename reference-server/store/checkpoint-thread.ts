@@ -7,7 +7,7 @@ import { openDb } from './db.js';
  * copies and the database file after, and the WAL only starts over once both are on disk. PASSIVE: it never waits
  * for, or blocks, the event loop's writes. Protocol:
  *   parent → thread  { id }          (checkpoint now)
- *   thread → parent  { id, frames }  (frames: WAL frames copied in all, -1 when another checkpoint held the lock)
+ *   thread → parent  { id }          (done)
  *   parent → thread  { close: true } (close the connection and exit)
  * It also checkpoints once a second on its own, so writes that are not messages (the event loop's connections run no
  * checkpoints of their own) never let the WAL grow for long.
@@ -15,9 +15,8 @@ import { openDb } from './db.js';
 const port = parentPort!;
 const db = openDb((workerData as { path: string }).path);
 
-function checkpoint(): number {
-  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-  return r!.busy ? -1 : r!.checkpointed;
+function checkpoint(): void {
+  db.pragma('wal_checkpoint(PASSIVE)');
 }
 
 const timer = setInterval(checkpoint, 1000);
@@ -28,5 +27,6 @@ port.on('message', (m: { id: number } | { close: true }) => {
     port.close(); // nothing else keeps the thread alive: it exits
     return;
   }
-  port.postMessage({ id: m.id, frames: checkpoint() });
+  checkpoint();
+  port.postMessage({ id: m.id });
 });

@@ -11,14 +11,14 @@ const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./checkpoint-boot.mjs',
 export class Checkpointer {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve(frames: number): void; reject(e: unknown): void }>();
+  private readonly waiting = new Map<number, { resolve(): void; reject(e: unknown): void }>();
 
   constructor(private readonly path: string) {
     this.worker = this.start();
   }
 
-  /** Checkpoint now: resolves with the WAL frames copied, or -1 when another checkpoint held the lock. */
-  run(): Promise<number> {
+  /** Checkpoint now (PASSIVE: it copies what no reader still needs); resolves when it is done. */
+  run(): Promise<void> {
     const w = (this.worker ??= this.start());
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
@@ -44,10 +44,10 @@ export class Checkpointer {
   private start(): Worker {
     const w = new Worker(ENTRY, { workerData: { path: this.path } });
     w.unref(); // the server's listeners keep the process alive, not the checkpoints
-    w.on('message', (m: { id: number; frames: number }) => {
+    w.on('message', (m: { id: number }) => {
       const entry = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      entry?.resolve(m.frames);
+      entry?.resolve();
     });
     const fail = (err: unknown) => {
       for (const entry of this.waiting.values()) entry.reject(err);
